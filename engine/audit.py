@@ -1,0 +1,135 @@
+"""The hash-chained audit trail: append events, verify the chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.clock import from_db, to_db
+from engine.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """An event to append; the chain adds seq, time and hashes."""
+
+    actor: str
+    action: str
+    instance_id: int | None = None
+    task_id: str | None = None
+    element: str | None = None
+    subject: str | None = None
+    data: dict[str, Any] | None = None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"not serializable in audit data: {type(value).__name__}")
+
+
+def plain(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Return data as JSON-native values (Decimal and dates as strings)."""
+    return json.loads(json.dumps(data or {}, default=_jsonable))
+
+
+def canonical(event: AuditEvent) -> str:
+    """Canonical JSON of an event's content, the hashed text."""
+    body = {
+        "seq": event.seq,
+        "at": from_db(event.at).isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "element": event.element,
+        "subject": event.subject,
+        "data": event.data,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def link_hash(prev_hash: str, event: AuditEvent) -> str:
+    """sha256(prev_hash ‖ canonical JSON of the event)."""
+    return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
+
+
+def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> list[AuditEvent]:
+    """Append entries to the chain inside the caller's transaction."""
+    if not entries:
+        return []
+    # Touch the head first: on PostgreSQL this row lock orders concurrent writers, on SQLite
+    # the write lock is taken before the head is read.
+    session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    head = session.execute(
+        sa.select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    seq, prev = head.seq, head.hash
+    events = []
+    for entry in entries:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            at=to_db(now),
+            actor=entry.actor,
+            action=entry.action,
+            instance_id=entry.instance_id,
+            task_id=entry.task_id,
+            element=entry.element,
+            subject=entry.subject,
+            data=plain(entry.data),
+            prev_hash=prev,
+        )
+        event.hash = link_hash(prev, event)
+        prev = event.hash
+        events.append(event)
+    session.add_all(events)
+    head.seq, head.hash = seq, prev
+    session.flush()
+    return events
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Result of recomputing the chain."""
+
+    ok: bool
+    events: int
+    first_bad_seq: int | None
+
+
+def verify(session: so.Session, batch: int = 2000) -> Verification:
+    """Recompute every link and point at the first broken one (missing, altered, reordered)."""
+    prev, expected_seq, count = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for event in rows:
+            count += 1
+            if event.seq != expected_seq or event.prev_hash != prev:
+                return Verification(False, count, expected_seq if event.seq != expected_seq else event.seq)
+            if link_hash(prev, event) != event.hash:
+                return Verification(False, count, event.seq)
+            prev, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != last_seq or head.hash != prev):
+        return Verification(False, count, last_seq + 1)
+    return Verification(True, count, None)

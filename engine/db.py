@@ -1,0 +1,37 @@
+"""Declarative base, engine construction and SQLite tuning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+
+class Base(so.DeclarativeBase):
+    """Base of every mapped class of creditflow."""
+
+    type_annotation_map = {
+        dict[str, Any]: sa.JSON,
+        list[Any]: sa.JSON,
+        dt.datetime: sa.DateTime(),
+        Decimal: sa.Numeric(18, 2),
+    }
+
+
+def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Use WAL, foreign keys and a busy timeout on every SQLite connection."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def install_sqlite_tuning(engine: sa.Engine) -> None:
+    """Attach the SQLite pragmas to an engine (no-op for other databases)."""
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", tune_sqlite)

@@ -1,0 +1,314 @@
+"""Commands on process instances: start, complete, claim, unclaim, message, cancel, retry."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine import audit
+from engine.audit import AuditEntry
+from engine.clock import to_db
+from engine.errors import Conflict, EngineError, Forbidden, NotFound, StepFailed
+from engine.inbox import OPEN_STATES, is_candidate
+from engine.models import (
+    HumanTask,
+    HumanTaskCandidate,
+    InstanceStatus,
+    MessageSubscription,
+    PendingMessage,
+    ProcessInstance,
+    TaskStatus,
+)
+from engine.runtime import Runtime
+from engine.steps import Change, find_task, load_workflow, run_step
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: a username and the user's groups."""
+
+    username: str
+    groups: frozenset[str] = frozenset()
+
+
+SYSTEM = Actor("system", frozenset())
+
+
+def _error_info(exc: BaseException, task: Any | None) -> dict[str, Any]:
+    spiff_task = getattr(exc, "task", None) or task
+    spec = getattr(spiff_task, "task_spec", None)
+    title = str(exc).split("\n")[0] or type(exc).__name__
+    tb = "".join(traceback.format_exception_only(type(exc), exc))
+    return {
+        "title": title,
+        "task": getattr(spec, "name", None),
+        "task_title": getattr(spec, "bpmn_name", None),
+        "type": type(exc).__name__,
+        "traceback": tb[-2000:],
+    }
+
+
+def _fail(rt: Runtime, session: so.Session, row_id: int | None, exc: BaseException,
+          task: Any, start: dict[str, Any] | None = None) -> StepFailed:
+    """Roll the step back, then record the instance as failed in a transaction of its own."""
+    info = _error_info(exc, task)
+    log.warning("engine step failed", extra={"instance": row_id, "task": info["task"]})
+    session.rollback()
+    now = rt.clock.now()
+    if row_id is None and start is not None:
+        row = ProcessInstance(status=InstanceStatus.ERROR.value, error=info, revision=1,
+                              created_at=to_db(now), updated_at=to_db(now), **start)
+        session.add(row)
+        session.flush()
+        row_id = row.id
+    else:
+        session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.id == row_id).values(
+                status=InstanceStatus.ERROR.value, error=info,
+                revision=ProcessInstance.revision + 1, updated_at=to_db(now),
+            )
+        )
+    audit.append(session, now, [AuditEntry("system", "instance_error", row_id, data=info)])
+    session.commit()
+    rt.cache.evict(row_id or 0)
+    return StepFailed(
+        f"process instance {row_id} stopped with an error at "
+        f"'{info['task'] or 'start'}': {info['title']}",
+        instance_id=row_id, error=info,
+    )
+
+
+def start_instance(
+    rt: Runtime, session: so.Session, process_key: str, actor: Actor,
+    business_key: str | None = None, subject: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Change:
+    """Create an instance on the latest version and run it to its first wait state."""
+    bundle = rt.registry.latest(session, process_key)
+    workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=rt.script_engine)
+    start_task = workflow.get_tasks(state=TaskState.READY)[0]
+    start_task.set_data(**(data or {}))
+    now = rt.clock.now()
+    fields = dict(
+        process_key=bundle.key, version=bundle.version, business_key=business_key,
+        subject=subject, state=bundle.serializer.serialize_json(workflow),
+        started_by=actor.username,
+    )
+    row = ProcessInstance(status=InstanceStatus.RUNNING.value, revision=1,
+                          created_at=to_db(now), updated_at=to_db(now), **fields)
+    session.add(row)
+    session.flush()
+    started = AuditEntry(actor.username, "instance_started", row.id, subject=subject,
+                         data={"process_key": bundle.key, "version": bundle.version,
+                               "business_key": business_key})
+    try:
+        change = run_step(rt, session, row, bundle, workflow, actor.username,
+                          lambda wf, ctx: None, [started])
+    except EngineError:
+        raise
+    except Exception as exc:
+        raise _fail(rt, session, None, exc, None, fields) from exc
+    _deliver_pending(rt, session, row)
+    return change
+
+
+def _task_row(session: so.Session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task with id '{task_id}'")
+    return task
+
+
+def _check_may_work(task: HumanTask, actor: Actor) -> None:
+    if task.status not in OPEN_STATES:
+        raise Conflict(f"task '{task.id}' is already {task.status}")
+    if task.assignee and task.assignee != actor.username:
+        raise Conflict(f"task '{task.id}' is claimed by {task.assignee}")
+    if not is_candidate(task, actor.username, set(actor.groups)):
+        raise Forbidden(
+            f"user '{actor.username}' is not a candidate of task '{task.name}' "
+            f"(candidate groups: {', '.join(task.candidate_groups)})"
+        )
+    if actor.username in (task.excluded_users or []):
+        raise Forbidden(
+            f"four-eyes rule: user '{actor.username}' already acted on this case and may not "
+            f"work '{task.name}'"
+        )
+
+
+def complete_task(
+    rt: Runtime, session: so.Session, task_id: str, actor: Actor, data: dict[str, Any]
+) -> Change:
+    """Complete a user task with validated data and advance the instance."""
+    task_row = _task_row(session, task_id)
+    _check_may_work(task_row, actor)
+    row = session.get(ProcessInstance, task_row.instance_id)
+    if row.status == InstanceStatus.ERROR:
+        raise Conflict(f"process instance {row.id} is in error; retry or cancel it first")
+    bundle = rt.registry.get(session, row.process_key, row.version)
+    workflow = load_workflow(rt, row, bundle)
+    spiff_task = find_task(workflow, task_id)
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        rt.cache.evict(row.id)
+        raise Conflict(f"task '{task_id}' is no longer ready")
+
+    def command(wf: BpmnWorkflow, ctx: Any) -> None:
+        ctx.submitted[task_id] = dict(data)
+        spiff_task.set_data(**data, actor=actor.username)
+        spiff_task.run()
+
+    try:
+        return run_step(rt, session, row, bundle, workflow, actor.username, command)
+    except EngineError:
+        raise
+    except Exception as exc:
+        raise _fail(rt, session, row.id, exc, spiff_task) from exc
+
+
+def claim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor) -> HumanTask:
+    """Assign an open task to the actor (idempotent for the same user)."""
+    task = _task_row(session, task_id)
+    if task.assignee == actor.username and task.status == TaskStatus.CLAIMED:
+        return task
+    _check_may_work(task, actor)
+    result = session.execute(
+        sa.update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN.value,
+               HumanTask.assignee.is_(None))
+        .values(assignee=actor.username, status=TaskStatus.CLAIMED.value)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"task '{task_id}' was claimed or completed by someone else")
+    session.refresh(task)
+    audit.append(session, rt.clock.now(), [AuditEntry(
+        actor.username, "task_claimed", task.instance_id, task.id, task.name,
+        _subject(session, task.instance_id))])
+    return task
+
+
+def unclaim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor,
+                 may_override: bool = False) -> HumanTask:
+    """Give a claimed task back to its candidate groups."""
+    task = _task_row(session, task_id)
+    if task.status == TaskStatus.OPEN:
+        return task
+    if task.status != TaskStatus.CLAIMED:
+        raise Conflict(f"task '{task_id}' is already {task.status}")
+    if task.assignee != actor.username and not may_override:
+        raise Forbidden(f"task '{task_id}' is claimed by {task.assignee}, not by you")
+    task.assignee, task.status = None, TaskStatus.OPEN.value
+    audit.append(session, rt.clock.now(), [AuditEntry(
+        actor.username, "task_unclaimed", task.instance_id, task.id, task.name,
+        _subject(session, task.instance_id))])
+    return task
+
+
+def _subject(session: so.Session, instance_id: int) -> str | None:
+    return session.scalar(sa.select(ProcessInstance.subject).where(ProcessInstance.id == instance_id))
+
+
+def deliver_message(
+    rt: Runtime, session: so.Session, name: str, key: str, payload: dict[str, Any], actor: Actor
+) -> list[int]:
+    """Deliver a message to every instance waiting for it; keep it when none waits."""
+    subs = session.scalars(
+        sa.select(MessageSubscription).where(
+            MessageSubscription.name == name, MessageSubscription.correlation_key == key
+        )
+    ).all()
+    delivered = []
+    for instance_id in sorted({s.instance_id for s in subs}):
+        row = session.get(ProcessInstance, instance_id)
+        if row.status == InstanceStatus.ERROR:
+            continue
+        _catch(rt, session, row, name, payload, actor.username)
+        delivered.append(instance_id)
+    if not delivered:
+        session.add(PendingMessage(name=name, correlation_key=key, payload=payload,
+                                   created_at=to_db(rt.clock.now())))
+        audit.append(session, rt.clock.now(), [AuditEntry(
+            actor.username, "message_pending", data={"name": name, "correlation_key": key})])
+    return delivered
+
+
+def _catch(rt: Runtime, session: so.Session, row: ProcessInstance, name: str,
+           payload: dict[str, Any], username: str) -> Change:
+    bundle = rt.registry.get(session, row.process_key, row.version)
+    workflow = load_workflow(rt, row, bundle)
+    entry = AuditEntry(username, "message_received", row.id, subject=row.subject,
+                       data={"name": name, "payload": payload})
+
+    def command(wf: BpmnWorkflow, ctx: Any) -> None:
+        from engine.subscriptions import waiting_message_tasks
+
+        for task in waiting_message_tasks(wf):
+            definition = task.task_spec.event_definition
+            if definition.name == name:
+                wf.catch(BpmnEvent(definition, payload))
+                break
+
+    try:
+        return run_step(rt, session, row, bundle, workflow, username, command, [entry])
+    except EngineError:
+        raise
+    except Exception as exc:
+        raise _fail(rt, session, row.id, exc, None) from exc
+
+
+def _deliver_pending(rt: Runtime, session: so.Session, row: ProcessInstance) -> None:
+    """Hand kept messages to an instance that now waits for them."""
+    subs = session.scalars(
+        sa.select(MessageSubscription).where(MessageSubscription.instance_id == row.id)
+    ).all()
+    for sub in subs:
+        pending = session.scalar(
+            sa.select(PendingMessage).where(
+                PendingMessage.name == sub.name, PendingMessage.correlation_key == sub.correlation_key,
+                PendingMessage.delivered_to.is_(None),
+            ).order_by(PendingMessage.id).limit(1)
+        )
+        if pending is not None:
+            _catch(rt, session, row, pending.name, pending.payload, "system")
+            pending.delivered_to, pending.delivered_at = row.id, to_db(rt.clock.now())
+
+
+def cancel_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Actor) -> None:
+    """Cancel an instance and its open tasks."""
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no process instance {instance_id}")
+    if row.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+        raise Conflict(f"process instance {instance_id} is already {row.status}")
+    now = to_db(rt.clock.now())
+    tasks = session.scalars(sa.select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_STATES))).all()
+    for task in tasks:
+        task.status, task.completed_at = TaskStatus.CANCELLED.value, now
+        session.execute(sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == task.id))
+    session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
+    row.status, row.next_timer_at, row.revision = InstanceStatus.CANCELLED.value, None, row.revision + 1
+    rt.cache.evict(instance_id)
+    audit.append(session, rt.clock.now(), [AuditEntry(actor.username, "instance_cancelled",
+                                                      instance_id, subject=row.subject)])
+
+
+def retry_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Actor) -> None:
+    """Clear an instance's error; it resumes from its last committed state."""
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no process instance {instance_id}")
+    if row.status != InstanceStatus.ERROR:
+        raise Conflict(f"process instance {instance_id} is not in error")
+    row.status, row.error, row.revision = InstanceStatus.WAITING.value, None, row.revision + 1
+    audit.append(session, rt.clock.now(), [AuditEntry(actor.username, "instance_retried",
+                                                      instance_id, subject=row.subject)])

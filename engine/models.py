@@ -1,0 +1,203 @@
+"""Tables of the engine: identity, process versions, instances, inbox, messages, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.db import Base
+
+
+class InstanceStatus(enum.StrEnum):
+    """Lifecycle of a process instance."""
+
+    RUNNING = "running"
+    WAITING = "waiting"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class TaskStatus(enum.StrEnum):
+    """Lifecycle of a human task in the inbox."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+user_group = sa.Table(
+    "user_group",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_name", sa.ForeignKey("app_group.name", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Group(Base):
+    """A group of users; candidate groups of tasks name groups."""
+
+    __tablename__ = "app_group"
+    name: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    title_en: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    title_zh: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    supervisor: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+
+class User(Base):
+    """A person or system account."""
+
+    __tablename__ = "app_user"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    email: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    language: so.Mapped[str] = so.mapped_column(sa.String(8), default="zh")
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    groups: so.Mapped[list[Group]] = so.relationship(secondary=user_group, lazy="selectin")
+
+    @property
+    def group_names(self) -> set[str]:
+        """Names of the user's groups."""
+        return {g.name for g in self.groups}
+
+
+class Setting(Base):
+    """Installation-wide key/value settings (the test clock lives here)."""
+
+    __tablename__ = "setting"
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.Text)
+
+
+class ProcessVersion(Base):
+    """An immutable deployed bundle of BPMN, DMN and form files."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (sa.UniqueConstraint("process_key", "version"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    process_key: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    version: so.Mapped[int]
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    files: so.Mapped[dict[str, Any]]
+    created_at: so.Mapped[dt.datetime]
+    created_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="system")
+
+
+class ProcessInstance(Base):
+    """One running or finished process instance with its serialized state."""
+
+    __tablename__ = "process_instance"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    process_key: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    version: so.Mapped[int]
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), index=True)
+    business_key: so.Mapped[str | None] = so.mapped_column(sa.String(128), index=True)
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(128), index=True)
+    state: so.Mapped[str] = so.mapped_column(sa.Text)
+    revision: so.Mapped[int] = so.mapped_column(default=1)
+    next_timer_at: so.Mapped[dt.datetime | None] = so.mapped_column(index=True)
+    lease_owner: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    lease_until: so.Mapped[dt.datetime | None]
+    error: so.Mapped[dict[str, Any] | None]
+    started_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[dt.datetime]
+    updated_at: so.Mapped[dt.datetime]
+
+
+class HumanTask(Base):
+    """The inbox row of a ready user task, kept in step with the instance state."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (sa.Index("ix_human_task_status_due", "status", "due_at"),)
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(255))
+    process_key: so.Mapped[str] = so.mapped_column(sa.String(128))
+    business_key: so.Mapped[str | None] = so.mapped_column(sa.String(128), index=True)
+    candidate_groups: so.Mapped[list[Any]]
+    candidate_users: so.Mapped[list[Any]]
+    excluded_users: so.Mapped[list[Any]]
+    assignee: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    priority: so.Mapped[int] = so.mapped_column(default=50)
+    escalation_level: so.Mapped[int] = so.mapped_column(default=0)
+    due_at: so.Mapped[dt.datetime | None]
+    form_key: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    context: so.Mapped[dict[str, Any]]
+    created_at: so.Mapped[dt.datetime]
+    completed_at: so.Mapped[dt.datetime | None]
+    completed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+    @property
+    def escalated(self) -> bool:
+        """Whether the SLA ladder has escalated this task."""
+        return self.escalation_level > 0
+
+
+class HumanTaskCandidate(Base):
+    """One candidate group of an open task, for indexed inbox queries."""
+
+    __tablename__ = "human_task_candidate"
+    task_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_name: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True, index=True)
+
+
+class PendingMessage(Base):
+    """A message that found no waiting receiver yet; delivered when one appears."""
+
+    __tablename__ = "pending_message"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    correlation_key: so.Mapped[str] = so.mapped_column(sa.String(255), index=True)
+    payload: so.Mapped[dict[str, Any]]
+    created_at: so.Mapped[dt.datetime]
+    delivered_to: so.Mapped[int | None]
+    delivered_at: so.Mapped[dt.datetime | None]
+
+
+class AuditHead(Base):
+    """The single row holding the chain's last sequence number and hash (a lock point)."""
+
+    __tablename__ = "audit_head"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seq: so.Mapped[int] = so.mapped_column(default=0)
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="0" * 64)
+
+
+class AuditEvent(Base):
+    """One link of the append-only, hash-chained audit trail."""
+
+    __tablename__ = "audit_event"
+    seq: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    at: so.Mapped[dt.datetime] = so.mapped_column(index=True)
+    actor: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    action: so.Mapped[str] = so.mapped_column(sa.String(64))
+    instance_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    task_id: so.Mapped[str | None] = so.mapped_column(sa.String(36))
+    element: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(128), index=True)
+    data: so.Mapped[dict[str, Any]]
+    prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class MessageSubscription(Base):
+    """A waiting message catch event: which instance waits for which name and key."""
+
+    __tablename__ = "message_subscription"
+    __table_args__ = (sa.Index("ix_message_subscription_lookup", "name", "correlation_key"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    task_id: so.Mapped[str] = so.mapped_column(sa.String(36))
+    name: so.Mapped[str] = so.mapped_column(sa.String(128))
+    correlation_key: so.Mapped[str] = so.mapped_column(sa.String(255))

@@ -1,0 +1,255 @@
+"""Process registry: validate and deploy bundles as immutable versions; cache parsed specs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
+
+from engine.clock import to_db
+from engine.decisions import FailClosedDMNEngine, lint_table
+from engine.errors import Invalid, NotFound
+from engine.models import ProcessVersion
+from engine.serializer import state_serializer
+
+_UNSAFE_XML = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+FORM_SUFFIX = ".form.json"
+
+
+class CreditflowParser(SpiffBpmnParser):
+    """Spiff's parser, with decision tables that fail closed."""
+
+    def get_engine(self, decision_ref: str, node: Any) -> FailClosedDMNEngine:
+        """Build the fail-closed DMN engine of a business rule task."""
+        return FailClosedDMNEngine(super().get_engine(decision_ref, node).decision_table)
+
+
+@dataclass
+class Bundle:
+    """A parsed, deployed process version."""
+
+    key: str
+    version: int
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, dict[str, Any]]
+    decisions: dict[str, Any]
+    files: dict[str, str]
+    serializer: BpmnWorkflowSerializer = field(repr=False)
+
+    def form(self, form_key: str | None) -> dict[str, Any] | None:
+        """The form-js schema of a form key."""
+        return self.forms.get(form_key or "")
+
+    def all_specs(self) -> list[Any]:
+        """The top spec and every called spec."""
+        return [self.spec, *self.subprocess_specs.values()]
+
+
+def task_properties(task_spec: Any) -> dict[str, str]:
+    """The spiffworkflow:properties of a task spec."""
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}))
+
+
+def form_key_of(task_spec: Any) -> str:
+    """The form key of a user task: its formKey property, else its id."""
+    return task_properties(task_spec).get("formKey") or task_spec.name
+
+
+def _file_text(name: str, content: bytes | str) -> str:
+    raw = content.encode() if isinstance(content, str) else content
+    if _UNSAFE_XML.search(raw):
+        raise Invalid.field(name, "DOCTYPE and entity declarations are not allowed")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid.field(name, "the file is not UTF-8 text") from None
+
+
+def content_hash(files: dict[str, str]) -> str:
+    """Hash of a bundle's files, independent of their order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def parse_bundle(
+    files: dict[str, str], service_names: set[str], timer_config: dict | None = None
+) -> tuple[str, Any, dict, dict, dict]:
+    """Parse and lint a bundle; return (key, spec, subprocess specs, forms, decisions)."""
+    parser = CreditflowParser(validator=VALIDATOR)
+    forms: dict[str, dict[str, Any]] = {}
+    errors: dict[str, list[str]] = {}
+    for name, text in files.items():
+        try:
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_str(text.encode(), filename=name)
+            elif name.endswith(".dmn"):
+                parser.add_dmn_str(text.encode(), filename=name)
+            elif name.endswith(FORM_SUFFIX):
+                forms[name[: -len(FORM_SUFFIX)]] = json.loads(text)
+            else:
+                errors.setdefault(name, []).append("only *.bpmn, *.dmn and *.form.json files")
+        except (ValidationException, SpiffWorkflowException, ValueError) as exc:
+            errors.setdefault(name, []).append(_describe(exc))
+    if errors:
+        raise Invalid("the bundle has invalid files", errors)
+    called = set(parser.get_process_dependencies())
+    tops = [pid for pid in parser.get_process_ids() if pid not in called]
+    if len(tops) != 1:
+        raise Invalid.field(
+            "files", f"expected exactly one executable top-level process, found {sorted(tops)}"
+        )
+    key = tops[0]
+    try:
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        raise Invalid("the bundle does not parse", {_where(exc): [_describe(exc)]}) from None
+    decisions = {}
+    for decision_id, dmn_parser in parser.dmn_parsers.items():
+        dmn_parser.parse()
+        table = dmn_parser.decision.decisionTables[0]
+        for problem in lint_table(table):
+            errors.setdefault(dmn_parser.filename or decision_id, []).append(
+                f"{decision_id}: {problem}"
+            )
+        decisions[decision_id] = FailClosedDMNEngine(table)
+    for sub in [spec, *subprocess_specs.values()]:
+        for task_spec in sub.task_specs.values():
+            _lint_task(task_spec, forms, service_names, errors, sub.file)
+    if errors:
+        raise Invalid("the bundle failed validation", errors)
+    return key, spec, subprocess_specs, forms, decisions
+
+
+def _lint_task(task_spec: Any, forms: dict, services: set[str], errors: dict, file: str) -> None:
+    where = file or "bundle"
+    if isinstance(task_spec, UserTask) and form_key_of(task_spec) not in forms:
+        errors.setdefault(where, []).append(
+            f"user task '{task_spec.name}' needs the form '{form_key_of(task_spec)}{FORM_SUFFIX}'"
+        )
+    if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in services:
+        errors.setdefault(where, []).append(
+            f"service task '{task_spec.name}' calls unknown operation '{task_spec.operation_name}'"
+        )
+    if isinstance(task_spec, SubWorkflowTask) and not task_spec.spec:
+        errors.setdefault(where, []).append(f"call activity '{task_spec.name}' names no process")
+
+
+def _describe(exc: Exception) -> str:
+    line = getattr(exc, "line_number", "")
+    text = str(exc).split("\n")[0]
+    return f"{text} (line {line})" if line else text
+
+
+def _where(exc: Exception) -> str:
+    return getattr(exc, "file_name", "") or "files"
+
+
+class Registry:
+    """Deployed versions, parsed once per process and cached by (key, version)."""
+
+    def __init__(self, service_names: Any, serializer_config: dict | None = None) -> None:
+        self._service_names = service_names
+        self._config = serializer_config
+        self._cache: dict[tuple[str, int], Bundle] = {}
+        self._lock = threading.Lock()
+
+    def read_files(self, uploads: dict[str, bytes | str]) -> dict[str, str]:
+        """Decode uploaded files, refusing DOCTYPE / entity declarations."""
+        return {name: _file_text(name, content) for name, content in uploads.items()}
+
+    def deploy(
+        self, session: so.Session, files: dict[str, str], user: str, now: dt.datetime
+    ) -> tuple[ProcessVersion, bool]:
+        """Validate and store a new version; an unchanged bundle returns the latest (False)."""
+        key, spec, subs, forms, decisions = parse_bundle(files, self._service_names())
+        digest = content_hash(files)
+        latest = self._latest_row(session, key)
+        if latest is not None and latest.content_hash == digest:
+            return latest, False
+        row = ProcessVersion(
+            process_key=key,
+            version=(latest.version + 1) if latest else 1,
+            content_hash=digest,
+            files=files,
+            created_at=to_db(now),
+            created_by=user,
+        )
+        session.add(row)
+        session.flush()
+        self._remember(row, spec, subs, forms, decisions)
+        return row, True
+
+    def _latest_row(self, session: so.Session, key: str) -> ProcessVersion | None:
+        return session.scalar(
+            sa.select(ProcessVersion)
+            .where(ProcessVersion.process_key == key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        )
+
+    def latest(self, session: so.Session, key: str) -> Bundle:
+        """The newest version of a process."""
+        row = self._latest_row(session, key)
+        if row is None:
+            raise NotFound(f"no process model '{key}' is deployed (see GET /api/v1/process-models)")
+        return self.get(session, key, row.version)
+
+    def get(self, session: so.Session, key: str, version: int) -> Bundle:
+        """A specific version, parsed on first use."""
+        bundle = self._cache.get((key, version))
+        if bundle is not None:
+            return bundle
+        row = session.scalar(
+            sa.select(ProcessVersion).where(
+                ProcessVersion.process_key == key, ProcessVersion.version == version
+            )
+        )
+        if row is None:
+            raise NotFound(f"process model '{key}' has no version {version}")
+        _, spec, subs, forms, decisions = parse_bundle(row.files, self._service_names())
+        return self._remember(row, spec, subs, forms, decisions)
+
+    def _remember(self, row: ProcessVersion, spec: Any, subs: dict, forms: dict,
+                  decisions: dict) -> Bundle:
+        bundle = Bundle(
+            key=row.process_key,
+            version=row.version,
+            spec=spec,
+            subprocess_specs=subs,
+            forms=forms,
+            decisions=decisions,
+            files=row.files,
+            serializer=state_serializer(spec, subs, self._config),
+        )
+        with self._lock:
+            self._cache[(row.process_key, row.version)] = bundle
+        return bundle
+
+    def versions(self, session: so.Session) -> dict[str, list[int]]:
+        """Every deployed key with its versions, oldest first."""
+        rows = session.execute(
+            sa.select(ProcessVersion.process_key, ProcessVersion.version).order_by(
+                ProcessVersion.process_key, ProcessVersion.version
+            )
+        )
+        out: dict[str, list[int]] = {}
+        for key, version in rows:
+            out.setdefault(key, []).append(version)
+        return out

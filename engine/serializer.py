@@ -1,0 +1,70 @@
+"""State-only workflow snapshots: specs come from the registry's cache, never from the row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+# Bump with a migration step in engine/ whenever the stored format changes.
+STATE_FORMAT = "creditflow-state-1"
+
+
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """Write the workflow without its specs; restore it onto the cached parsed specs."""
+
+    def __init__(self, registry: DefaultRegistry, spec: Any, subprocess_specs: dict) -> None:
+        super().__init__(BpmnWorkflow, registry)
+        self.spec = spec
+        self.subprocess_specs = subprocess_specs
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        """Return the workflow's state only."""
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict) -> BpmnWorkflow:
+        """Rebuild a workflow on the cached specs."""
+        workflow = self.target_class(self.spec, self.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _uuid(value: str) -> Any:
+    from uuid import UUID
+
+    return UUID(value)
+
+
+def data_registry(config: dict | None = None) -> DefaultRegistry:
+    """A registry for Spiff's classes plus the data types creditflow keeps in task data."""
+    registry = BpmnWorkflowSerializer.configure(config or SPIFF_CONFIG)
+    registry.register(
+        Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]), typename="Decimal"
+    )
+    registry.register(
+        dt.date, lambda v: {"value": v.isoformat()}, lambda v: dt.date.fromisoformat(v["value"]),
+        typename="date",
+    )
+    return registry
+
+
+def state_serializer(
+    spec: Any, subprocess_specs: dict, config: dict | None = None
+) -> BpmnWorkflowSerializer:
+    """Build the serializer of one process version."""
+    registry = data_registry(config)
+    StateOnlyWorkflowConverter(registry, spec, subprocess_specs)
+    return BpmnWorkflowSerializer(registry, version=STATE_FORMAT)

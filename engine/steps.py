@@ -1,0 +1,160 @@
+"""One engine step: load, apply a command, run until waiting, write state, inbox and audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from engine import audit
+from engine.audit import AuditEntry
+from engine.clock import to_db
+from engine.decisions import evaluate
+from engine.errors import Conflict
+from engine.inbox import TaskChange, find_task, sync_inbox
+from engine.models import InstanceStatus, ProcessInstance
+from engine.registry import Bundle
+from engine.runtime import Runtime
+from engine.services import StepContext, enter_step, leave_step
+from engine.subscriptions import sync_subscriptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Change:
+    """What one step did, handed to listeners and callers."""
+
+    instance: ProcessInstance
+    actor: str
+    previous_status: str | None
+    created: list[TaskChange] = field(default_factory=list)
+    finished: list[TaskChange] = field(default_factory=list)
+    effects: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def step_context(
+    rt: Runtime, session: so.Session, row: ProcessInstance, bundle: Bundle, actor: str,
+    now: dt.datetime,
+) -> StepContext:
+    """Build the context service functions see during a step."""
+
+    def decide(decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        return evaluate(bundle.decisions[decision_id], inputs, rt.script_engine)
+
+    return StepContext(
+        session=session, now=now, instance_id=row.id, process_key=row.process_key,
+        business_key=row.business_key, subject=row.subject, actor=actor, decide=decide,
+    )
+
+
+def load_workflow(rt: Runtime, row: ProcessInstance, bundle: Bundle) -> BpmnWorkflow:
+    """The instance's workflow: from the live cache when current, else deserialized."""
+    workflow = rt.cache.checkout(row.id, row.revision)
+    if workflow is None:
+        workflow = bundle.serializer.deserialize_json(row.state)
+    workflow.script_engine = rt.script_engine
+    return workflow
+
+
+def run_step(
+    rt: Runtime,
+    session: so.Session,
+    row: ProcessInstance,
+    bundle: Bundle,
+    workflow: BpmnWorkflow,
+    actor: str,
+    command: Callable[[BpmnWorkflow, StepContext], None],
+    entries: list[AuditEntry] | None = None,
+) -> Change:
+    """Apply a command and persist the result, all in the caller's transaction."""
+    now = rt.clock.now()
+    ctx = step_context(rt, session, row, bundle, actor, now)
+    token = enter_step(ctx)
+    try:
+        command(workflow, ctx)
+        workflow.do_engine_steps()
+        change = Change(instance=row, actor=actor, previous_status=row.status)
+        persist(rt, session, row, bundle, workflow, change, ctx, now, entries or [])
+    except BaseException:
+        rt.cache.evict(row.id)
+        raise
+    finally:
+        leave_step(token)
+    return change
+
+
+def next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
+    """The earliest due moment among the workflow's waiting timers."""
+    moments = []
+    for event in workflow.waiting_events():
+        if "Timer" in event.event_type and event.value:
+            try:
+                moments.append(dt.datetime.fromisoformat(str(event.value)))
+            except ValueError:
+                continue
+    aware = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments]
+    return min(aware) if aware else None
+
+
+def persist(
+    rt: Runtime, session: so.Session, row: ProcessInstance, bundle: Bundle,
+    workflow: BpmnWorkflow, change: Change, ctx: StepContext, now: dt.datetime,
+    entries: list[AuditEntry],
+) -> None:
+    """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
+    status = InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.WAITING
+    timer = next_timer(workflow)
+    state = bundle.serializer.serialize_json(workflow)
+    revision = row.revision
+    values = {
+        "state": state, "revision": revision + 1, "status": str(status), "error": None,
+        "next_timer_at": to_db(timer) if timer else None, "updated_at": to_db(now),
+    }
+    if row.id is None:
+        raise RuntimeError("persist needs a flushed instance row")
+    result = session.execute(
+        sa.update(ProcessInstance)
+        .where(ProcessInstance.id == row.id, ProcessInstance.revision == revision)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(
+            f"process instance {row.id} was changed by someone else (revision {revision}); "
+            "reload and try again"
+        )
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.flush()
+    change.created, change.finished = sync_inbox(rt, session, row, workflow, ctx.actor, now)
+    sync_subscriptions(rt, session, row, workflow)
+    change.effects = ctx.effects
+    change.data = workflow.data if workflow.completed else {}
+    entries = list(entries)
+    for task in change.finished:
+        entries.append(AuditEntry(
+            task.completed_by or ctx.actor, f"task_{task.status}", row.id, task.id, task.name,
+            row.subject, ctx.submitted.get(task.id, {}),
+        ))
+    entries.extend(ctx.audit_entries)
+    for task in change.created:
+        entries.append(AuditEntry(
+            ctx.actor, "task_created", row.id, task.id, task.name, row.subject,
+            {"candidate_groups": task.candidate_groups, "title": task.title},
+        ))
+    if status == InstanceStatus.COMPLETED and change.previous_status != status:
+        entries.append(AuditEntry(ctx.actor, "instance_completed", row.id, subject=row.subject))
+    audit.append(session, now, entries)
+    rt.notify(session, change)
+    rt.cache.checkin(row.id, row.revision, workflow)
+
+
+__all__ = ["Change", "find_task", "load_workflow", "run_step", "step_context"]

@@ -1,0 +1,40 @@
+"""Message subscriptions: which stored instance waits for which message and key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.models import MessageSubscription, ProcessInstance
+from engine.registry import task_properties
+
+
+def waiting_message_tasks(workflow: Any) -> list[Any]:
+    """Tasks of the workflow (and called processes) waiting for a message."""
+    return [
+        task for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)
+    ]
+
+
+def correlation_key(rt: Any, row: ProcessInstance, task: Any) -> str:
+    """The key a waiting task answers to: its correlationKey expression, else the business key."""
+    expression = task_properties(task.task_spec).get("correlationKey")
+    if expression:
+        return str(rt.script_engine.evaluate(task, expression))
+    return row.business_key or str(row.id)
+
+
+def sync_subscriptions(rt: Any, session: so.Session, row: ProcessInstance, workflow: Any) -> None:
+    """Replace the instance's subscriptions with those of its waiting message events."""
+    session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+    for task in waiting_message_tasks(workflow):
+        session.add(MessageSubscription(
+            instance_id=row.id, task_id=str(task.id),
+            name=task.task_spec.event_definition.name,
+            correlation_key=correlation_key(rt, row, task),
+        ))

@@ -1,0 +1,55 @@
+"""Flask host of creditflow: the composition root (create_app)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from web.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: database, engine runtime, credit services, API and UI."""
+    from web.clock import build_clock
+    from web.errors import register_error_handlers
+    from web.extensions import db
+    from web.runtime import build_runtime
+
+    cfg = config or Config.from_env()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=cfg.secret_key,
+        SQLALCHEMY_DATABASE_URI=cfg.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(cfg.database_url),
+        MAX_CONTENT_LENGTH=cfg.max_upload_bytes,
+        TESTING=cfg.testing,
+        JSON_SORT_KEYS=False,
+        CREDITFLOW=cfg,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    db.init_app(app)
+    with app.app_context():
+        from engine.db import install_sqlite_tuning
+
+        install_sqlite_tuning(db.engine)
+    clock = build_clock(cfg)
+    app.extensions["creditflow.clock"] = clock
+    app.extensions["creditflow.runtime"] = build_runtime(cfg, clock)
+    register_error_handlers(app, db.session.rollback)
+
+    from web.api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    from web.cli import register_commands
+
+    register_commands(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}

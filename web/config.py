@@ -1,0 +1,67 @@
+"""Configuration, read once from the environment; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_db_url() -> str:
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'creditflow.db'}"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    """Settings of one installation."""
+
+    database_url: str = ""
+    secret_key: str = "dev-only-change-me"
+    test_clock: bool = False
+    timezone: str = "Asia/Shanghai"
+    token_max_age: int = 12 * 3600
+    script_time_limit: float = 1.0
+    max_upload_bytes: int = 5 * 1024 * 1024
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "creditflow@example.com"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    wecom_webhook_url: str | None = None
+    dingtalk_webhook_url: str | None = None
+    base_currency: str = "CNY"
+    fx_rates: dict[str, str] = field(
+        default_factory=lambda: {"CNY": "1", "USD": "7.10", "EUR": "7.70", "HKD": "0.91"}
+    )
+    scheduler: bool = True
+    testing: bool = False
+    login_rate_limit: str = "10 per minute"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Build the configuration from CREDITFLOW_* environment variables."""
+        env = os.environ if environ is None else environ
+        cfg = cls(
+            database_url=env.get("CREDITFLOW_DATABASE_URL") or _default_db_url(),
+            secret_key=env.get("CREDITFLOW_SECRET_KEY", cls.secret_key),
+            test_clock=_flag(env.get("CREDITFLOW_TEST_CLOCK")),
+            timezone=env.get("CREDITFLOW_TIMEZONE", cls.timezone),
+            smtp_host=env.get("CREDITFLOW_SMTP_HOST") or None,
+            smtp_port=int(env.get("CREDITFLOW_SMTP_PORT") or 25),
+            smtp_sender=env.get("CREDITFLOW_SMTP_SENDER", cls.smtp_sender),
+            webhook_url=env.get("CREDITFLOW_WEBHOOK_URL") or None,
+            webhook_secret=env.get("CREDITFLOW_WEBHOOK_SECRET") or None,
+            wecom_webhook_url=env.get("CREDITFLOW_WECOM_WEBHOOK_URL") or None,
+            dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
+        )
+        if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
+            cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
+        return cfg
