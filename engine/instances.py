@@ -128,7 +128,7 @@ def _task_row(session: so.Session, task_id: str) -> HumanTask:
     return task
 
 
-def _check_may_work(task: HumanTask, actor: Actor) -> None:
+def check_may_work(task: HumanTask, actor: Actor) -> None:
     if task.status not in OPEN_STATES:
         raise Conflict(f"task '{task.id}' is already {task.status}")
     if task.assignee and task.assignee != actor.username:
@@ -150,7 +150,7 @@ def complete_task(
 ) -> Change:
     """Complete a user task with validated data and advance the instance."""
     task_row = _task_row(session, task_id)
-    _check_may_work(task_row, actor)
+    check_may_work(task_row, actor)
     row = session.get(ProcessInstance, task_row.instance_id)
     if row.status == InstanceStatus.ERROR:
         raise Conflict(f"process instance {row.id} is in error; retry or cancel it first")
@@ -179,7 +179,7 @@ def claim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor) -> 
     task = _task_row(session, task_id)
     if task.assignee == actor.username and task.status == TaskStatus.CLAIMED:
         return task
-    _check_may_work(task, actor)
+    check_may_work(task, actor)
     result = session.execute(
         sa.update(HumanTask)
         .where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN.value,

@@ -20,6 +20,7 @@ class StepContext:
 
     session: so.Session
     now: dt.datetime
+    today: dt.date
     instance_id: int
     process_key: str
     business_key: str | None

@@ -50,7 +50,7 @@ def step_context(
         return evaluate(bundle.decisions[decision_id], inputs, rt.script_engine)
 
     return StepContext(
-        session=session, now=now, instance_id=row.id, process_key=row.process_key,
+        session=session, now=now, today=now.astimezone(rt.clock.tz).date(), instance_id=row.id, process_key=row.process_key,
         business_key=row.business_key, subject=row.subject, actor=actor, decide=decide,
     )
 

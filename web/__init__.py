@@ -17,6 +17,11 @@ def create_app(config: Config | None = None) -> Flask:
     from web.runtime import build_runtime
 
     cfg = config or Config.from_env()
+    from web.jsonio import CreditflowJSONProvider
+    from zoneinfo import ZoneInfo
+
+    CreditflowJSONProvider.zone = ZoneInfo(cfg.timezone)
+    Flask.json_provider_class = CreditflowJSONProvider
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(
         SECRET_KEY=cfg.secret_key,
@@ -27,8 +32,6 @@ def create_app(config: Config | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         CREDITFLOW=cfg,
     )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
     db.init_app(app)
     with app.app_context():
         from engine.db import install_sqlite_tuning

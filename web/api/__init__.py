@@ -6,4 +6,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+from web.api import admin as _admin  # noqa: E402,F401
+from web.api import applications as _applications  # noqa: E402,F401
+from web.api import audit as _audit  # noqa: E402,F401
 from web.api import auth as _auth  # noqa: E402,F401
+from web.api import customers as _customers  # noqa: E402,F401
+from web.api import instances as _instances  # noqa: E402,F401
+from web.api import models as _models  # noqa: E402,F401
+from web.api import openapi as _openapi  # noqa: E402,F401
+from web.api import tasks as _tasks  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The shipped process models (BPMN and DMN) and their catalog."""

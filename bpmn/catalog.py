@@ -1,0 +1,26 @@
+"""Which shipped files make up each deployable bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parent
+
+BUNDLES: dict[str, tuple[str, ...]] = {
+    "credit_application": (
+        "credit_application.bpmn",
+        "credit_assessment.bpmn",
+        "credit_scoring.bpmn",
+        "tiered_approval.bpmn",
+        "scorecard.dmn",
+        "grade.dmn",
+        "grade_terms.dmn",
+        "approval_matrix.dmn",
+        "security_cover.dmn",
+    ),
+}
+
+
+def bundle_files(key: str) -> dict[str, str]:
+    """The BPMN and DMN texts of a shipped bundle."""
+    return {name: (MODELS_DIR / name).read_text(encoding="utf-8") for name in BUNDLES[key]}

@@ -1,0 +1,260 @@
+"""Service-task functions of the credit processes, registered by name with the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from credit import limits, scorecard
+from credit.models import (
+    ApplicationStatus,
+    Approval,
+    CreditApplication,
+    CreditHistory,
+    CreditReport,
+    Customer,
+    FinancialStatement,
+    Invoice,
+    Security,
+)
+from credit.ratios import as_json, compute_ratios
+from credit.terms import active_terms, add_months
+from engine.clock import to_db
+from engine.errors import Invalid, NotFound
+from engine.services import ServiceRegistry, StepContext
+
+STATEMENT_FIELDS = (
+    "current_assets", "current_liabilities", "inventory", "total_assets", "total_liabilities",
+    "equity", "revenue", "net_profit", "ebit", "interest_expense", "retained_earnings",
+    "operating_cash_flow",
+)
+
+
+def _application(ctx: StepContext, data: dict[str, Any]) -> CreditApplication:
+    app = ctx.session.get(CreditApplication, int(data["application_id"]))
+    if app is None:
+        raise NotFound(f"credit application {data['application_id']} does not exist")
+    return app
+
+
+def today(ctx: StepContext) -> dt.date:
+    """The assessment date in the installation's time zone."""
+    return ctx.today
+
+
+def load_application(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Put the application and customer facts into the process data."""
+    app = _application(ctx, data)
+    customer = ctx.session.get(Customer, app.customer_id)
+    return {
+        "customer_id": customer.id,
+        "customer_name": customer.name,
+        "requested_limit": app.requested_limit,
+        "currency": app.currency,
+        "requested_terms_days": app.requested_terms_days,
+        "expected_monthly_purchases": app.expected_monthly_purchases,
+        "applicant": app.applicant,
+        "case_workers": [app.applicant],
+        "approvers": [],
+        "industry_risk": customer.industry_risk,
+    }
+
+
+def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Ratios of the latest statement, the latest credit report and our payment history."""
+    app = _application(ctx, data)
+    customer = ctx.session.get(Customer, app.customer_id)
+    on = today(ctx)
+    statement = ctx.session.scalar(
+        sa.select(FinancialStatement).where(FinancialStatement.customer_id == customer.id)
+        .order_by(FinancialStatement.period_end.desc(), FinancialStatement.id.desc()).limit(1)
+    )
+    ratios = compute_ratios({f: getattr(statement, f) for f in STATEMENT_FIELDS} if statement else {})
+    report = ctx.session.scalar(
+        sa.select(CreditReport).where(CreditReport.customer_id == customer.id)
+        .order_by(CreditReport.report_date.desc(), CreditReport.id.desc()).limit(1)
+    )
+    invoices = ctx.session.execute(
+        sa.select(Invoice.due_on, Invoice.paid_on).where(Invoice.customer_id == customer.id)
+    ).all()
+    entered = data.get("years_in_business")
+    return {
+        "current_ratio": ratios.current_ratio,
+        "debt_to_asset": ratios.debt_to_asset,
+        "net_margin": ratios.net_margin,
+        "altman_z2": ratios.altman_z2,
+        "altman_zone": str(ratios.altman_zone),
+        "years_in_business": scorecard.years_in_business(customer.founded_on, on, entered),
+        "external_score": report.score if report else None,
+        "enforcement_flag": bool(report.enforcement_flag) if report else False,
+        "max_days_past_due": scorecard.max_days_past_due([tuple(i) for i in invoices], on),
+        "equity": statement.equity if statement else None,
+        "ratios": as_json(ratios),
+        "statement_id": statement.id if statement else None,
+        "credit_report_id": report.id if report else None,
+    }
+
+
+def total_score(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Sum the scorecard rows and rank the reason codes."""
+    score, reasons = scorecard.score_and_reasons(data)
+    return {"score": score, "reason_codes": reasons}
+
+
+def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Suggested limit and terms from the grade (or the analyst's override), saved on the application."""
+    app = _application(ctx, data)
+    overrides = {k: data.get(k) for k in ("override_grade", "override_limit", "override_terms_days")}
+    overriding = {k: v for k, v in overrides.items() if v not in (None, "")}
+    reason = (data.get("override_reason") or "").strip()
+    if overriding and not reason:
+        raise Invalid.field("override_reason", "a written reason is required to override "
+                            + ", ".join(k.removeprefix("override_") for k in overriding))
+    model_grade = data["grade"]
+    grade = overriding.get("override_grade") or model_grade
+    terms = ctx.decide("grade_terms", {"grade": grade}) if grade != model_grade else data
+    on = today(ctx)
+    securities = ctx.session.scalars(sa.select(Security).where(Security.customer_id == app.customer_id)).all()
+    weights = {kind: ctx.decide("security_cover", {"kind": kind})["weight"]
+               for kind in {s.kind for s in securities}}
+    cover = limits.security_cover([(s.kind, s.amount, s.expires_on) for s in securities], weights, on)
+    suggested = limits.suggested_limit(
+        data.get("equity"), app.expected_monthly_purchases, Decimal(str(terms["limit_factor"])), cover
+    )
+    computed = suggested
+    if "override_limit" in overriding:
+        suggested = Decimal(str(overriding["override_limit"]))
+    suggested_terms = active_terms(int(terms["terms_days"]), app.requested_terms_days)
+    if "override_terms_days" in overriding:
+        suggested_terms = int(overriding["override_terms_days"])
+    app.score, app.grade, app.reason_codes = data["score"], grade, list(data["reason_codes"])
+    app.suggested_limit, app.suggested_terms_days = suggested, suggested_terms
+    app.analyst = data.get("analyst") or app.analyst
+    app.status = ApplicationStatus.IN_APPROVAL.value
+    app.assessment = _jsonable({
+        "ratios": data.get("ratios"), "model_grade": model_grade, "computed_limit": computed,
+        "security_cover": cover, "review_months": terms["review_months"],
+        "overrides": overriding, "override_reason": reason or None,
+        "years_in_business": data.get("years_in_business"),
+        "external_score": data.get("external_score"),
+        "max_days_past_due": data.get("max_days_past_due"),
+        "altman_zone": data.get("altman_zone"), "comment": data.get("comment"),
+        "factors": scorecard.factor_rows(data),
+    })
+    if overriding:
+        ctx.audit("assessment_overridden", {"application_id": app.id, **overriding,
+                                            "reason": reason, "model_grade": model_grade})
+    ctx.audit("application_scored", {"application_id": app.id, "score": data["score"],
+                                     "grade": grade, "suggested_limit": suggested})
+    return {
+        "grade": grade, "suggested_limit": suggested, "suggested_terms_days": suggested_terms,
+        "review_months": terms["review_months"], "limit_factor": terms["limit_factor"],
+        "terms_days": terms["terms_days"],
+    }
+
+
+def record_approval(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Record one tier's decision; an approver may lower the limit, never raise it."""
+    app = _application(ctx, data)
+    decision = data["decision"]
+    comment = (data.get("comment") or "").strip()
+    if decision in ("reject", "return") and not comment:
+        raise Invalid.field("comment", f"a comment is required to {decision}")
+    cap = Decimal(str(data.get("approved_limit_cap") or app.requested_limit))
+    chosen = data.get("approved_limit")
+    limit = cap if chosen in (None, "") else Decimal(str(chosen))
+    if limit > cap:
+        raise Invalid.field("approved_limit", f"may not exceed {cap} (an approver may only lower it)")
+    round_no = int(data.get("approval_round") or 1)
+    ctx.session.add(Approval(
+        application_id=app.id, round=round_no, tier=data["current_tier"], user=ctx.actor,
+        decision=decision, comment=comment, approved_limit=limit if decision == "approve" else None,
+        at=to_db(ctx.now),
+    ))
+    ctx.audit("approval_recorded", {"application_id": app.id, "tier": data["current_tier"],
+                                    "decision": decision, "approved_limit": limit,
+                                    "comment": comment})
+    return {
+        "approvers": list(data.get("approvers") or []) + [ctx.actor],
+        "approved_limit_cap": limit if decision == "approve" else cap,
+        "approved_limit": None,
+        "approval_round": round_no + (1 if decision == "return" else 0),
+    }
+
+
+def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Make the approved limit, terms, grade and next review date active on the customer."""
+    app = _application(ctx, data)
+    customer = ctx.session.get(Customer, app.customer_id)
+    on = today(ctx)
+    limit = Decimal(str(data.get("approved_limit_cap") or app.requested_limit))
+    review_due = add_months(on, int(data["review_months"]))
+    app.status, app.approved_limit = ApplicationStatus.APPROVED.value, limit
+    app.approved_terms_days, app.decided_at = app.suggested_terms_days, to_db(ctx.now)
+    customer.credit_limit, customer.currency = limit, app.currency
+    customer.payment_terms_days = app.suggested_terms_days
+    customer.grade, customer.score = app.grade, app.score
+    customer.review_due_on, customer.limit_active_since = review_due, on
+    ctx.session.add(CreditHistory(
+        customer_id=customer.id, application_id=app.id, grade=app.grade, score=app.score,
+        credit_limit=limit, payment_terms_days=app.suggested_terms_days, review_due_on=review_due,
+        effective_on=on, at=to_db(ctx.now),
+    ))
+    ctx.audit("limit_activated", {"application_id": app.id, "customer_id": customer.id,
+                                  "credit_limit": limit, "grade": app.grade,
+                                  "payment_terms_days": app.suggested_terms_days,
+                                  "review_due_on": review_due})
+    ctx.emit("application_decided", application_id=app.id, decision="approved",
+             applicant=app.applicant)
+    return {"approved_limit_final": limit, "review_due_on": review_due}
+
+
+def reject_application(ctx: StepContext, data: dict[str, Any], automatic: Any = False) -> dict:
+    """Close the application as rejected (by a tier, or automatically for grade E)."""
+    app = _application(ctx, data)
+    app.status, app.decided_at = ApplicationStatus.REJECTED.value, to_db(ctx.now)
+    ctx.audit("application_rejected", {"application_id": app.id, "automatic": bool(automatic),
+                                       "reason_codes": list(app.reason_codes or [])})
+    ctx.emit("application_decided", application_id=app.id, decision="rejected",
+             applicant=app.applicant)
+    return {"rejected_automatically": bool(automatic)}
+
+
+def set_status(ctx: StepContext, data: dict[str, Any], status: str) -> dict[str, Any]:
+    """Set the application's status (e.g. returned for information)."""
+    app = _application(ctx, data)
+    app.status = ApplicationStatus(status).value
+    if status == ApplicationStatus.RETURNED:
+        ctx.emit("application_decided", application_id=app.id, decision="returned",
+                 applicant=app.applicant)
+    return {}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def register(services: ServiceRegistry) -> None:
+    """Register every credit service operation under its BPMN name."""
+    for name, function in {
+        "credit.load_application": load_application,
+        "credit.scoring_inputs": scoring_inputs,
+        "credit.total_score": total_score,
+        "credit.suggest_terms": suggest_terms,
+        "credit.record_approval": record_approval,
+        "credit.activate_limit": activate_limit,
+        "credit.reject_application": reject_application,
+        "credit.set_status": set_status,
+    }.items():
+        services.register(name, function)

@@ -1,0 +1,40 @@
+"""Process models: list deployed versions, deploy a new bundle."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine.errors import Invalid
+from web.api import bp
+from web.auth import requires
+from web.extensions import db
+from web.runtime_access import actor, runtime
+
+
+@bp.get("/process-models")
+@requires()
+def list_models():
+    """Every process key with its latest version and all versions."""
+    versions = runtime().registry.versions(db.session)
+    return jsonify([
+        {"key": key, "latest_version": max(vs), "versions": vs} for key, vs in versions.items()
+    ])
+
+
+@bp.post("/process-models")
+@requires("process_designer", "admin")
+def deploy_model():
+    """Validate and deploy a bundle of *.bpmn, *.dmn and *.form.json files."""
+    uploads = request.files.getlist("files")
+    if not uploads:
+        raise Invalid.field("files", "send one or more multipart parts named 'files'")
+    rt = runtime()
+    files = rt.registry.read_files({u.filename or "unnamed": u.read() for u in uploads})
+    row, _created = rt.registry.deploy(db.session, files, actor().username, rt.clock.now())
+    from engine.audit import AuditEntry, append
+
+    append(db.session, rt.clock.now(), [AuditEntry(
+        actor().username, "model_deployed",
+        data={"key": row.process_key, "version": row.version, "files": sorted(files)})])
+    db.session.commit()
+    return jsonify(key=row.process_key, version=row.version), 201

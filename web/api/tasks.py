@@ -1,0 +1,182 @@
+"""The task inbox: list, read, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import jsonify, request
+
+from engine.clock import from_db
+from engine.errors import Forbidden, Invalid, NotFound
+from engine.inbox import OPEN_STATES, is_candidate, visible_filter
+from engine.instances import check_may_work, claim_task, complete_task, unclaim_task
+from engine.models import HumanTask, ProcessInstance, TaskStatus
+from engine.steps import find_task, load_workflow
+from forms import validate_submission
+from forms.errors import FormInvalid
+from web.api import bp
+from web.api.request import json_body
+from web.auth import current_user, requires
+from web.extensions import db
+from web.runtime_access import actor, runtime
+
+OVERSEERS = {"admin", "auditor"}
+
+
+def priority_label(value: int) -> str:
+    """Readable priority: high, normal or low."""
+    return "high" if value >= 70 else "low" if value <= 30 else "normal"
+
+
+def _bundle_of(instance_id: int) -> Any:
+    key, version = db.session.execute(
+        sa.select(ProcessInstance.process_key, ProcessInstance.version)
+        .where(ProcessInstance.id == instance_id)
+    ).one()
+    return runtime().registry.get(db.session, key, version)
+
+
+def task_view(task: HumanTask, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A task as the API shows it."""
+    return {
+        "id": task.id,
+        "name": task.name,
+        "title": task.title,
+        "process_instance_id": task.instance_id,
+        "process_key": task.process_key,
+        "business_key": task.business_key,
+        "candidate_groups": list(task.candidate_groups),
+        "assignee": task.assignee,
+        "status": task.status,
+        "due_at": from_db(task.due_at),
+        "priority": priority_label(task.priority),
+        "escalated": task.escalated,
+        "escalation_level": task.escalation_level,
+        "created_at": from_db(task.created_at),
+        "form": _bundle_of(task.instance_id).form(task.form_key),
+        "data": data if data is not None else dict(task.context or {}),
+    }
+
+
+@bp.get("/tasks")
+@requires()
+def list_tasks():
+    """Tasks of the signed-in user: scope mine, candidate or all."""
+    user = current_user()
+    scope = request.args.get("scope", "all")
+    status = request.args.get("status", "open")
+    if scope not in {"mine", "candidate", "all"}:
+        raise Invalid.field("scope", "must be one of: mine, candidate, all")
+    if status not in {"open", "completed", "cancelled", "claimed"}:
+        raise Invalid.field("status", "must be one of: open, claimed, completed, cancelled")
+    limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
+    offset = max(request.args.get("offset", 0, type=int), 0)
+    query = sa.select(HumanTask)
+    groups = user.group_names
+    if scope == "mine":
+        query = query.where(HumanTask.assignee == user.username)
+    elif scope == "candidate":
+        query = query.where(visible_filter(user.username, groups), HumanTask.assignee.is_(None))
+    elif not (groups & OVERSEERS):
+        query = query.where(visible_filter(user.username, groups))
+    if status == "open":
+        query = query.where(HumanTask.status.in_(OPEN_STATES))
+    else:
+        query = query.where(HumanTask.status == status)
+    for arg in ("name", "business_key"):
+        if request.args.get(arg):
+            query = query.where(getattr(HumanTask, arg) == request.args[arg])
+    if request.args.get("process_instance_id"):
+        query = query.where(HumanTask.instance_id == request.args.get("process_instance_id", type=int))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(HumanTask.priority.desc(), HumanTask.due_at.is_(None), HumanTask.due_at,
+                       HumanTask.created_at).limit(limit).offset(offset)
+    ).all()
+    return jsonify(items=[task_view(t) for t in rows], total=total)
+
+
+def _visible_task(task_id: str) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task with id '{task_id}'")
+    user = current_user()
+    if not (user.group_names & OVERSEERS or is_candidate(task, user.username, user.group_names)
+            or task.completed_by == user.username):
+        raise Forbidden(f"user '{user.username}' is not a candidate of task '{task.name}'")
+    return task
+
+
+def task_data(task: HumanTask) -> dict[str, Any]:
+    """The live data of an open task (its business context for the form)."""
+    if task.status not in OPEN_STATES:
+        return dict(task.context or {})
+    rt = runtime()
+    row = db.session.get(ProcessInstance, task.instance_id)
+    bundle = rt.registry.get(db.session, row.process_key, row.version)
+    workflow = load_workflow(rt, row, bundle)
+    try:
+        spiff_task = find_task(workflow, task.id)
+        data = dict(spiff_task.data) if spiff_task is not None else {}
+    finally:
+        rt.cache.checkin(row.id, row.revision, workflow)
+    from engine.audit import plain
+
+    return {k: v for k, v in plain(data).items() if not k.startswith("spiff__")}
+
+
+@bp.get("/tasks/<task_id>")
+@requires()
+def get_task(task_id: str):
+    """One task with its form and data."""
+    task = _visible_task(task_id)
+    return jsonify(task_view(task, task_data(task)))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@requires()
+def claim(task_id: str):
+    """Claim a task."""
+    task = claim_task(runtime(), db.session, task_id, actor())
+    db.session.commit()
+    return jsonify(task_view(task))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@requires()
+def unclaim(task_id: str):
+    """Give a claimed task back to its groups."""
+    user = current_user()
+    task = unclaim_task(runtime(), db.session, task_id, actor(), "admin" in user.group_names)
+    db.session.commit()
+    return jsonify(task_view(task))
+
+
+def submit_task(task_id: str, submitted: Any) -> dict[str, Any]:
+    """Validate a completion against the task's form and complete it (API and UI)."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"no task with id '{task_id}'")
+    check_may_work(task, actor())
+    if not isinstance(submitted, dict):
+        raise Invalid.field("data", "must be an object with the form's fields")
+    form = _bundle_of(task.instance_id).form(task.form_key)
+    try:
+        clean = validate_submission(form, submitted) if form else dict(submitted)
+    except FormInvalid as exc:
+        raise Invalid("the task data is invalid", exc.errors) from None
+    clean = {k: v for k, v in clean.items() if v is not None}
+    change = complete_task(runtime(), db.session, task_id, actor(), clean)
+    db.session.commit()
+    return {"id": task_id, "status": TaskStatus.COMPLETED.value,
+            "process_instance_id": change.instance.id, "instance_status": change.instance.status,
+            "next_tasks": [t.id for t in change.created]}
+
+
+@bp.post("/tasks/<task_id>/complete")
+@requires()
+def complete(task_id: str):
+    """Complete a task with {"data": {...}} validated against its form."""
+    body = json_body()
+    return jsonify(submit_task(task_id, body.get("data", {})))

@@ -1,0 +1,45 @@
+"""Compose the engine runtime with the credit service functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.clock import Clock
+from engine.registry import Registry
+from engine.runtime import Runtime
+from engine.scripts import make_script_engine
+from engine.services import ServiceRegistry
+from web.config import Config
+
+# Task-data keys copied onto inbox rows, so lists never deserialize workflows.
+CONTEXT_KEYS = (
+    "application_id", "customer_id", "customer_name", "requested_limit", "currency",
+    "grade", "score", "suggested_limit", "applicant",
+)
+
+
+def build_runtime(cfg: Config, clock: Clock) -> Runtime:
+    """Build the engine with credit's service functions and listeners."""
+    from credit import tasks as credit_tasks
+
+    services = ServiceRegistry()
+    credit_tasks.register(services)
+
+    def service_caller(name: str, params: dict[str, Any], task_data: dict[str, Any]) -> Any:
+        values = {k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
+                  for k, v in (params or {}).items()}
+        result = services.call(name, values, task_data)
+        if isinstance(result, dict):
+            task_data.update(result)
+        return True
+
+    script_engine = make_script_engine(
+        functions={}, service_caller=service_caller, time_limit=cfg.script_time_limit
+    )
+    return Runtime(
+        clock=clock,
+        services=services,
+        script_engine=script_engine,
+        registry=Registry(services.names),
+        context_keys=CONTEXT_KEYS,
+    )
