@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+CM, FD, GM = "credit_manager", "finance_director", "general_manager"
+
+LIMITS = {
+    "zero": D(0),
+    "small": D(100_000),
+    "500,000": D(500_000),
+    "500,000.01": D("500000.01"),
+    "1,500,000": D(1_500_000),
+    "2,000,000": D(2_000_000),
+    "2,000,000.01": D("2000000.01"),
+    "large": D(50_000_000),
+}
+BAND = {
+    "zero": "low",
+    "small": "low",
+    "500,000": "low",
+    "500,000.01": "mid",
+    "1,500,000": "mid",
+    "2,000,000": "mid",
+    "2,000,000.01": "high",
+    "large": "high",
+}
+MATRIX = {
+    ("low", "A"): [CM],
+    ("low", "B"): [CM],
+    ("low", "C"): [CM],
+    ("low", "D"): [CM, FD],
+    ("mid", "A"): [CM, FD],
+    ("mid", "B"): [CM, FD],
+    ("mid", "C"): [CM, FD],
+    ("mid", "D"): [CM, FD, GM],
+    ("high", "A"): [CM, FD, GM],
+    ("high", "B"): [CM, FD, GM],
+    ("high", "C"): [CM, FD, GM],
+    ("high", "D"): [CM, FD, GM],
+}
+
+
+def tiers(decide, grade, limit):
+    return decide("approval_matrix", grade=grade, requested_limit_cny=limit)["approval_tiers"]
+
+
+@pytest.mark.parametrize("grade", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("limit", list(LIMITS))
+def test_every_matrix_cell(decide, grade, limit):
+    assert tiers(decide, grade, LIMITS[limit]) == MATRIX[(BAND[limit], grade)]
+
+
+@pytest.mark.parametrize("limit", [*LIMITS.values(), None])
+def test_grade_e_needs_no_approval_tiers(decide, limit):
+    assert tiers(decide, "E", limit) == []
+
+
+def test_worked_example_request_of_1_5_million_at_grade_b(decide):
+    assert tiers(decide, "B", D(1_500_000)) == [CM, FD]
+
+
+def test_an_int_limit_works_too(decide):
+    assert tiers(decide, "C", 2_000_001) == [CM, FD, GM]
+
+
+@pytest.mark.parametrize("grade", ["A", "B", "C", "D", "E"])
+@pytest.mark.parametrize("limit", list(LIMITS.values()))
+def test_exactly_one_row_matches_so_unique_and_first_match_agree(decide, grade, limit):
+    assert len(decide.matching_rows("approval_matrix", grade=grade, requested_limit_cny=limit)) == 1
+
+
+def test_an_unknown_grade_leaves_no_tiers(decide):
+    # The engine must treat the missing output as an error (Spiff completes silently).
+    assert "approval_tiers" not in decide("approval_matrix", grade="X", requested_limit_cny=D(1))
