@@ -201,3 +201,12 @@ class MessageSubscription(Base):
     task_id: so.Mapped[str] = so.mapped_column(sa.String(36))
     name: so.Mapped[str] = so.mapped_column(sa.String(128))
     correlation_key: so.Mapped[str] = so.mapped_column(sa.String(255))
+
+
+class CalendarDay(Base):
+    """A date that differs from the Monday–Friday rule: a holiday or a make-up workday (调休)."""
+
+    __tablename__ = "calendar_day"
+    day: so.Mapped[dt.date] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")

@@ -24,13 +24,16 @@ from engine.decisions import FailClosedDMNEngine, lint_table
 from engine.errors import Invalid, NotFound
 from engine.models import ProcessVersion
 from engine.serializer import state_serializer
+from engine.timer_events import timer_parser_overrides, timer_serializer_config
 
 _UNSAFE_XML = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 FORM_SUFFIX = ".form.json"
 
 
 class CreditflowParser(SpiffBpmnParser):
-    """Spiff's parser, with decision tables that fail closed."""
+    """Spiff's parser, with decision tables that fail closed and timers on the engine clock."""
+
+    OVERRIDE_PARSER_CLASSES = timer_parser_overrides()
 
     def get_engine(self, decision_ref: str, node: Any) -> FailClosedDMNEngine:
         """Build the fail-closed DMN engine of a business rule task."""
@@ -166,7 +169,7 @@ class Registry:
 
     def __init__(self, service_names: Any, serializer_config: dict | None = None) -> None:
         self._service_names = service_names
-        self._config = serializer_config
+        self._config = serializer_config or timer_serializer_config()
         self._cache: dict[tuple[str, int], Bundle] = {}
         self._lock = threading.Lock()
 

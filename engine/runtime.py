@@ -54,6 +54,7 @@ class Runtime:
     context_keys: tuple[str, ...] = ()
     listeners: list[Listener] = field(default_factory=list)
     deadline: Callable[..., Any] | None = None
+    calendar: Any = None
     cache: WorkflowCache = field(default_factory=WorkflowCache)
 
     def notify(self, session: Any, change: Any) -> None:

@@ -23,7 +23,7 @@ def cli() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI (for `flask --app web` too)."""
-    for command in (init_cmd, demo_cmd, serve_cmd, audit_cmd):
+    for command in (init_cmd, demo_cmd, serve_cmd, worker_cmd, audit_cmd, bench_cmd):
         app.cli.add_command(command)
 
 
@@ -34,6 +34,12 @@ def init_cmd() -> None:
 
     for line in init_installation():
         click.echo(line)
+    from engine.calendar import seed_calendar
+    from web.extensions import db
+
+    added = seed_calendar(db.session)
+    db.session.commit()
+    click.echo(f"business calendar: {added} statutory days added (2025–2026)")
 
 
 @click.command("demo")
@@ -63,6 +69,38 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+@click.command("worker")
+@click.option("--lease-seconds", default=30, type=click.IntRange(1, 60),
+              help="how long a leased batch stays with this worker if it dies (≤ 60 s)")
+@click.option("--batch", default=100, type=int, help="instances leased per round")
+def worker_cmd(lease_seconds: int, batch: int) -> None:
+    """Run the scheduler jobs (timers, sweeps, outbox) without the web server."""
+    from flask import current_app
+
+    from web.worker import run_worker
+
+    run_worker(current_app._get_current_object(), lease_seconds, batch)
+
+
+@click.group("bench")
+def bench_cmd() -> None:
+    """Benchmarks (need CREDITFLOW_DATABASE_URL on PostgreSQL for the worker ones)."""
+
+
+@bench_cmd.command("timers", context_settings={"ignore_unknown_options": True})
+@click.option("--count", default=10_000, type=int)
+@click.option("--workers", "worker_counts", default="1,3")
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_timers(count: int, worker_counts: str, write: bool) -> None:
+    """Make N timers due at once; time 1 and 3 workers until all fired, with lateness."""
+    import runpy
+
+    from web.config import ROOT
+
+    bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_timers.py"))
+    bench["main"](count, [int(n) for n in worker_counts.split(",")], write)
+
+
 @click.group("audit")
 def audit_cmd() -> None:
     """Audit trail commands."""
@@ -83,6 +121,8 @@ cli.add_command(init_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(audit_cmd)
+cli.add_command(worker_cmd)
+cli.add_command(bench_cmd)
 
 
 def main() -> None:

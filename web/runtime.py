@@ -21,9 +21,13 @@ CONTEXT_KEYS = (
 def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     """Build the engine with credit's service functions and listeners."""
     from credit import tasks as credit_tasks
+    from engine import sla
+    from web.calendar import business_time
 
     services = ServiceRegistry()
     credit_tasks.register(services)
+    sla.register(services)
+    calendar, calendar_functions, deadline = business_time(cfg, clock)
 
     def service_caller(name: str, params: dict[str, Any], task_data: dict[str, Any]) -> Any:
         values = {k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
@@ -34,10 +38,14 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         return True
 
     script_engine = make_script_engine(
-        functions={}, service_caller=service_caller, time_limit=cfg.script_time_limit
+        functions=calendar_functions, service_caller=service_caller,
+        time_limit=cfg.script_time_limit,
     )
+    script_engine.clock = clock
     return Runtime(
         clock=clock,
+        deadline=deadline,
+        calendar=calendar,
         services=services,
         script_engine=script_engine,
         registry=Registry(services.names),

@@ -1,0 +1,146 @@
+"""The business calendar: weekends, statutory holidays and make-up working days (调休) as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+
+class DayKind(enum.StrEnum):
+    """What a calendar row says about a date."""
+
+    HOLIDAY = "holiday"
+    WORKDAY = "workday"
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Working days: Monday–Friday plus make-up workdays, minus holidays."""
+
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+    @classmethod
+    def from_days(cls, days: Mapping[dt.date, str], tz: str | ZoneInfo = "Asia/Shanghai",
+                  ) -> BusinessCalendar:
+        """Build a calendar from {date: 'holiday' | 'workday'}."""
+        zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+        return cls(
+            holidays=frozenset(d for d, k in days.items() if k == DayKind.HOLIDAY),
+            workdays=frozenset(d for d, k in days.items() if k == DayKind.WORKDAY),
+            tz=zone,
+        )
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether people work on this date."""
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """The first working day strictly after `day`."""
+        day += dt.timedelta(days=1)
+        for _ in range(366):
+            if self.is_working_day(day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError(f"no working day within a year after {day}; check the calendar data")
+
+    def add_business_days(self, moment: dt.datetime, n: int) -> dt.datetime:
+        """The same time of day on the n-th working day after the day of `moment`.
+
+        A moment on a non-working day counts as 00:00 of the next working day.
+        """
+        if moment.tzinfo is None:
+            raise ValueError("add_business_days needs an aware datetime")
+        local = moment.astimezone(self.tz)
+        day, clock_time = local.date(), local.time().replace(tzinfo=None)
+        if not self.is_working_day(day):
+            day, clock_time = self.next_working_day(day), dt.time(0, 0)
+        for _ in range(n):
+            day = self.next_working_day(day)
+        return dt.datetime.combine(day, clock_time, self.tz)
+
+
+def chinese_statutory_days(years: Iterable[int]) -> list[tuple[dt.date, str, str]]:
+    """(date, kind, name) rows from the chinesecalendar package for the given years."""
+    import chinese_calendar
+
+    wanted = set(years)
+    rows = [(d, DayKind.HOLIDAY.value, str(name)) for d, name in chinese_calendar.holidays.items()
+            if d.year in wanted]
+    rows += [(d, DayKind.WORKDAY.value, str(name)) for d, name in chinese_calendar.workdays.items()
+             if d.year in wanted and d.weekday() >= 5]
+    return sorted(rows)
+
+
+class CalendarCache:
+    """Keep the loaded calendar; reload after `invalidate()` or when older than `max_age` s."""
+
+    def __init__(self, load: Callable[[], BusinessCalendar], max_age: float = 60.0) -> None:
+        self._load = load
+        self._max_age = max_age
+        self._value: BusinessCalendar | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> BusinessCalendar:
+        """The current calendar (monotonic age only; business time comes from the Clock)."""
+        with self._lock:
+            stale = time.monotonic() - self._loaded_at > self._max_age
+            if self._value is None or stale:
+                self._value = self._load()
+                self._loaded_at = time.monotonic()
+            return self._value
+
+    def invalidate(self) -> None:
+        """Forget the calendar (after an admin changed it)."""
+        with self._lock:
+            self._value = None
+
+
+def load_calendar(session: so.Session, tz: str | ZoneInfo = "Asia/Shanghai") -> BusinessCalendar:
+    """Build the calendar from the calendar_day table."""
+    from engine.models import CalendarDay
+
+    rows = session.execute(sa.select(CalendarDay.day, CalendarDay.kind)).all()
+    return BusinessCalendar.from_days(dict(rows), tz)
+
+
+def put_days(session: so.Session, days: Iterable[tuple[dt.date, str, str]]) -> int:
+    """Insert or update calendar rows (the caller commits); return how many changed."""
+    from engine.models import CalendarDay
+
+    changed = 0
+    for day, kind, name in days:
+        kind = DayKind(kind).value
+        row = session.get(CalendarDay, day)
+        if row is None:
+            session.add(CalendarDay(day=day, kind=kind, name=name))
+        elif (row.kind, row.name) == (kind, name):
+            continue
+        else:
+            row.kind, row.name = kind, name
+        changed += 1
+    session.flush()
+    return changed
+
+
+def seed_calendar(session: so.Session, years: Iterable[int] = (2025, 2026)) -> int:
+    """Add the statutory days of `years` that are not in the table yet (idempotent)."""
+    from engine.models import CalendarDay
+
+    known = set(session.scalars(sa.select(CalendarDay.day)).all())
+    rows = [r for r in chinese_statutory_days(years) if r[0] not in known]
+    return put_days(session, rows)

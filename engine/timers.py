@@ -1,0 +1,136 @@
+"""Due timers: lease instances whose next timer is due, fire them, release the lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from engine.audit import AuditEntry
+from engine.clock import to_db
+from engine.errors import EngineError
+from engine.models import InstanceStatus, ProcessInstance
+from engine.runtime import Runtime
+from engine.services import StepContext
+from engine.steps import load_workflow, run_step
+
+log = logging.getLogger(__name__)
+
+MAX_LEASE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class FireReport:
+    """What one pass of `fire_due` did."""
+
+    leased: int = 0
+    fired: int = 0
+    failed: int = 0
+
+
+def due_instances(session: so.Session, now: dt.datetime, owner: str, lease_seconds: int = 30,
+                  batch: int = 100) -> list[int]:
+    """Lease up to `batch` instances with a due timer and no live lease; commit; return ids.
+
+    PostgreSQL uses ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches.
+    """
+    lease = min(lease_seconds, MAX_LEASE_SECONDS)
+    at = to_db(now)
+    query = (
+        sa.select(ProcessInstance.id)
+        .where(
+            ProcessInstance.next_timer_at.is_not(None),
+            ProcessInstance.next_timer_at <= at,
+            ProcessInstance.status == InstanceStatus.WAITING.value,
+            sa.or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < at),
+        )
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(batch)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            sa.update(ProcessInstance)
+            .where(ProcessInstance.id.in_(ids),
+                   sa.or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < at))
+            .values(lease_owner=owner, lease_until=at + dt.timedelta(seconds=lease))
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    return ids
+
+
+def _fire_command(workflow: BpmnWorkflow, ctx: StepContext) -> None:
+    workflow.refresh_timers()
+
+
+def fire_one(rt: Runtime, session: so.Session, instance_id: int, owner: str) -> bool:
+    """Fire the due timers of one leased instance and release its lease; True when it fired."""
+    now = rt.clock.now()
+    row = session.scalar(
+        sa.select(ProcessInstance).where(
+            ProcessInstance.id == instance_id, ProcessInstance.lease_owner == owner,
+            ProcessInstance.status == InstanceStatus.WAITING.value,
+        ).execution_options(populate_existing=True)
+    )
+    if row is None or row.next_timer_at is None or row.next_timer_at > to_db(now):
+        _release(session, instance_id, owner)
+        return False
+    bundle = rt.registry.get(session, row.process_key, row.version)
+    workflow = load_workflow(rt, row, bundle)
+    entry = AuditEntry("system", "timer_fired", row.id, subject=row.subject,
+                       data={"due": row.next_timer_at.isoformat(), "owner": owner})
+    run_step(rt, session, row, bundle, workflow, "system", _fire_command, [entry])
+    row.lease_owner, row.lease_until = None, None
+    session.commit()
+    return True
+
+
+def _release(session: so.Session, instance_id: int, owner: str) -> None:
+    session.execute(
+        sa.update(ProcessInstance)
+        .where(ProcessInstance.id == instance_id, ProcessInstance.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def fire_due(rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30,
+             batch: int = 100) -> FireReport:
+    """Lease one batch of due instances and fire each in its own transaction."""
+    from engine.instances import _fail
+
+    ids = due_instances(session, rt.clock.now(), owner, lease_seconds, batch)
+    fired = failed = 0
+    for instance_id in ids:
+        try:
+            fired += fire_one(rt, session, instance_id, owner)
+        except EngineError:
+            session.rollback()
+            _release(session, instance_id, owner)
+            failed += 1
+        except Exception as exc:
+            log.exception("timer step failed", extra={"instance": instance_id})
+            _fail(rt, session, instance_id, exc, None)
+            _release(session, instance_id, owner)
+            failed += 1
+    return FireReport(leased=len(ids), fired=fired, failed=failed)
+
+
+def fire_all_due(rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30,
+                 batch: int = 100, max_rounds: int = 1000) -> int:
+    """Fire batches until nothing is due (a timer firing may start another due one)."""
+    total = 0
+    for _ in range(max_rounds):
+        report = fire_due(rt, session, owner, lease_seconds, batch)
+        total += report.fired
+        if report.leased == 0 or report.fired == 0:
+            break
+    return total
