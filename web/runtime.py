@@ -50,4 +50,13 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         script_engine=script_engine,
         registry=Registry(services.names),
         context_keys=CONTEXT_KEYS,
+        listeners=[notification_listener(cfg)],  # notifications: outbox rows per step
     )
+
+
+def notification_listener(cfg: Config) -> Any:
+    """The notifications outbox listener, with the configured broadcast channels."""
+    from notifications.outbox import make_listener
+    from web.outbox import channel_settings
+
+    return make_listener(channel_settings(cfg).broadcast())

@@ -13,5 +13,6 @@ from web.api import auth as _auth  # noqa: E402,F401
 from web.api import customers as _customers  # noqa: E402,F401
 from web.api import instances as _instances  # noqa: E402,F401
 from web.api import models as _models  # noqa: E402,F401
+from web.api import notifications as _notifications  # noqa: E402,F401
 from web.api import openapi as _openapi  # noqa: E402,F401
 from web.api import tasks as _tasks  # noqa: E402,F401

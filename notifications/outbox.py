@@ -1,0 +1,249 @@
+"""Turn engine changes into outbox rows, written in the step's own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.models import HumanTask, User, user_group
+from notifications.models import Channel, Notification, NotificationStatus
+from notifications.templates import render
+
+SLA_EFFECTS = ("task_reminder", "task_escalated", "task_reassigned")
+DECISIONS = ("approved", "rejected", "returned")
+CONTEXT_KEYS = ("customer_name", "requested_limit", "currency", "application_id", "customer_id")
+
+
+@dataclass
+class Event:
+    """Something to tell people about: a template, its values and who to tell."""
+
+    key: str
+    template: str
+    instance_id: int | None
+    task_id: str | None
+    values: dict[str, Any]
+    usernames: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    excluded: set[str] = field(default_factory=set)
+
+
+def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], None]:
+    """Build the engine listener; `broadcast` names the configured webhook/robot channels."""
+    channels = tuple(Channel(c) for c in broadcast)
+
+    def listener(session: so.Session, change: Any) -> None:
+        """Write the outbox rows of one engine step."""
+        now = _moment(change.instance)
+        rows: dict[str, Notification] = {}
+        for event in events_of(session, change):
+            rows.update(rows_of(session, event, now, channels))
+        if not rows:
+            return
+        # A replayed step must not fail the state change on the unique key: skip known keys.
+        known = set(
+            session.scalars(
+                sa.select(Notification.idempotency_key).where(
+                    Notification.idempotency_key.in_(list(rows))
+                )
+            )
+        )
+        session.add_all(row for key, row in rows.items() if key not in known)
+
+    return listener
+
+
+listener = make_listener()
+
+
+def _moment(instance: Any) -> dt.datetime:
+    """The step's time as stored (naive UTC), taken from the instance row just written."""
+    stamp = getattr(instance, "updated_at", None)
+    return stamp if isinstance(stamp, dt.datetime) else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _task_values(row: HumanTask | None) -> dict[str, Any]:
+    if row is None:
+        return {}
+    context = row.context or {}
+    values = {k: _plain(context.get(k)) for k in CONTEXT_KEYS if k in context}
+    values.update(task_title=row.title, task_name=row.name, task_id=row.id)
+    return values
+
+
+def _instance_context(session: so.Session, change: Any) -> dict[str, Any]:
+    rows = [t.row for t in [*change.finished, *change.created] if t.row is not None]
+    if not rows:
+        rows = list(
+            session.scalars(
+                sa.select(HumanTask)
+                .where(HumanTask.instance_id == change.instance.id)
+                .order_by(HumanTask.created_at.desc())
+                .limit(1)
+            )
+        )
+    values = _task_values(rows[0]) if rows else {}
+    return {k: v for k, v in values.items() if k in CONTEXT_KEYS}
+
+
+def events_of(session: so.Session, change: Any) -> list[Event]:
+    """The notification events of one engine step."""
+    instance_id = change.instance.id
+    revision = change.instance.revision
+    events = []
+    for task in change.created:
+        row = task.row
+        values = {**_task_values(row), "process_instance_id": instance_id}
+        direct = [row.assignee] if row is not None and row.assignee else []
+        events.append(
+            Event(
+                f"task_assigned:{task.id}",
+                "task_assigned",
+                instance_id,
+                task.id,
+                values,
+                usernames=direct + list(row.candidate_users or []) if row is not None else [],
+                groups=[] if direct else list(task.candidate_groups),
+                excluded=set(row.excluded_users or []) if row is not None else set(),
+            )
+        )
+    for kind, data in change.effects:
+        if kind == "application_decided" and data.get("decision") in DECISIONS:
+            template = f"application_{data['decision']}"
+            values = {
+                **_instance_context(session, change),
+                "process_instance_id": instance_id,
+                "application_id": data.get("application_id"),
+                "decision": data["decision"],
+            }
+            events.append(
+                Event(
+                    f"{template}:{data.get('application_id')}:{instance_id}:{revision}",
+                    template,
+                    instance_id,
+                    None,
+                    values,
+                    usernames=[data["applicant"]] if data.get("applicant") else [],
+                )
+            )
+        elif kind in SLA_EFFECTS:
+            events.append(_sla_event(session, kind, data, instance_id, revision))
+    return events
+
+
+def _sla_event(
+    session: so.Session, kind: str, data: dict[str, Any], instance_id: int, revision: int
+) -> Event:
+    task_id = str(data.get("task_id"))
+    row = session.get(HumanTask, task_id)
+    recipients = data.get("recipients") or {}
+    users = list(recipients.get("users") or []) + list(data.get("users") or [])
+    groups = list(recipients.get("groups") or []) + list(data.get("groups") or [])
+    if not users and not groups and row is not None:
+        users = [row.assignee] if row.assignee else []
+        groups = [] if users else list(row.candidate_groups or [])
+    values = {
+        **_task_values(row),
+        "task_id": task_id,
+        "process_instance_id": data.get("instance_id") or instance_id,
+    }
+    return Event(
+        f"{kind}:{task_id}:{instance_id}:{revision}",
+        kind,
+        values["process_instance_id"],
+        task_id,
+        values,
+        usernames=users,
+        groups=groups,
+        excluded=set(row.excluded_users or []) if row is not None else set(),
+    )
+
+
+def recipients_of(session: so.Session, event: Event) -> list[User]:
+    """Active users named by the event or members of its groups, minus excluded ones."""
+    found: dict[str, User] = {}
+    if event.usernames:
+        for user in session.scalars(sa.select(User).where(User.username.in_(event.usernames))):
+            found[user.username] = user
+    if event.groups:
+        members = session.scalars(
+            sa.select(User)
+            .join(user_group, user_group.c.user_id == User.id)
+            .where(user_group.c.group_name.in_(event.groups))
+        )
+        for user in members:
+            found.setdefault(user.username, user)
+    return [u for name, u in sorted(found.items()) if u.active and name not in event.excluded]
+
+
+def rows_of(
+    session: so.Session, event: Event, now: dt.datetime, broadcast: Iterable[Channel]
+) -> dict[str, Notification]:
+    """One in-app and one email row per recipient, one row per broadcast channel, by key."""
+    users = recipients_of(session, event)
+    rows = []
+    for user in users:
+        text = render(
+            event.template,
+            user.language,
+            {**event.values, "name": user.display_name or user.username},
+        )
+        inapp = _row(event, Channel.INAPP, user.username, text, now)
+        inapp.status, inapp.sent_at, inapp.next_attempt_at = NotificationStatus.SENT, now, None
+        rows.append(inapp)
+        if user.email:
+            email = _row(event, Channel.EMAIL, user.username, text, now)
+            email.address = user.email
+            rows.append(email)
+    for channel in broadcast:
+        text = render(event.template, None, {**event.values, "name": ""})
+        row = _row(event, channel, str(channel), text, now, key=f"{event.key}:{channel}")
+        row.payload = {**row.payload, "recipients": [u.username for u in users]}
+        rows.append(row)
+    return {row.idempotency_key: row for row in rows}
+
+
+def _row(
+    event: Event,
+    channel: Channel,
+    recipient: str,
+    text: Any,
+    now: dt.datetime,
+    key: str | None = None,
+) -> Notification:
+    key = key or f"{event.key}:{channel}:{recipient}"
+    payload = {
+        "event": event.template,
+        "idempotency_key": key,
+        "process_instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "subject": text.subject,
+        "language": text.language,
+        "created_at": now.replace(tzinfo=dt.UTC).isoformat(),
+        "data": {k: _plain(v) for k, v in event.values.items()},
+    }
+    return Notification(
+        idempotency_key=key,
+        channel=str(channel),
+        recipient=recipient,
+        template=event.template,
+        language=text.language,
+        subject=text.subject[:255],
+        body=text.body,
+        payload=payload,
+        process_instance_id=event.instance_id,
+        task_id=event.task_id,
+        status=NotificationStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )

@@ -1,0 +1,126 @@
+"""Message templates in Chinese and English; the recipient's language picks one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_LANGUAGE = "zh"
+
+# template -> language -> (subject, body); placeholders are filled by `render`.
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "task_assigned": {
+        "zh": (
+            "【待办】{task_title}",
+            "您好 {name}：\n\n有一项新任务进入您的待办：{task_title}。\n"
+            "客户：{customer_name}；申请额度：{requested_limit} {currency}。\n"
+            "任务编号：{task_id}（流程实例 {process_instance_id}）。\n",
+        ),
+        "en": (
+            "[To do] {task_title}",
+            "Hello {name},\n\nA new task is waiting in your inbox: {task_title}.\n"
+            "Customer: {customer_name}; requested limit: {requested_limit} {currency}.\n"
+            "Task {task_id} (process instance {process_instance_id}).\n",
+        ),
+    },
+    "task_reminder": {
+        "zh": (
+            "【提醒】任务待处理：{task_title}",
+            "您好 {name}：\n\n任务“{task_title}”（客户：{customer_name}）"
+            "尚未处理，已超过处理时限，请尽快办理。\n任务编号：{task_id}。\n",
+        ),
+        "en": (
+            "[Reminder] Task waiting: {task_title}",
+            'Hello {name},\n\nThe task "{task_title}" (customer: {customer_name}) is still '
+            "waiting and has passed its time limit; please handle it soon.\nTask {task_id}.\n",
+        ),
+    },
+    "task_escalated": {
+        "zh": (
+            "【升级】任务已升级：{task_title}",
+            "您好 {name}：\n\n任务“{task_title}”（客户：{customer_name}）超时未处理，"
+            "已升级至您所在的上级组，优先级为高。\n任务编号：{task_id}。\n",
+        ),
+        "en": (
+            "[Escalated] {task_title}",
+            'Hello {name},\n\nThe task "{task_title}" (customer: {customer_name}) is overdue '
+            "and was escalated to your supervising group with high priority.\n"
+            "Task {task_id}.\n",
+        ),
+    },
+    "task_reassigned": {
+        "zh": (
+            "【转办】任务已转交：{task_title}",
+            "您好 {name}：\n\n任务“{task_title}”（客户：{customer_name}）长时间未处理，"
+            "已转交给您所在的组办理。\n任务编号：{task_id}。\n",
+        ),
+        "en": (
+            "[Reassigned] {task_title}",
+            'Hello {name},\n\nThe task "{task_title}" (customer: {customer_name}) was not '
+            "handled in time and has been reassigned to your group.\nTask {task_id}.\n",
+        ),
+    },
+    "application_approved": {
+        "zh": (
+            "【已批准】信用申请 {application_id}",
+            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）已获批准。\n",
+        ),
+        "en": (
+            "[Approved] Credit application {application_id}",
+            "Hello {name},\n\nThe credit application {application_id} for {customer_name} "
+            "has been approved.\n",
+        ),
+    },
+    "application_rejected": {
+        "zh": (
+            "【已拒绝】信用申请 {application_id}",
+            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）未获批准。\n",
+        ),
+        "en": (
+            "[Rejected] Credit application {application_id}",
+            "Hello {name},\n\nThe credit application {application_id} for {customer_name} "
+            "has been rejected.\n",
+        ),
+    },
+    "application_returned": {
+        "zh": (
+            "【退回补充】信用申请 {application_id}",
+            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）"
+            "已被退回，请补充资料后重新提交。\n",
+        ),
+        "en": (
+            "[Returned] Credit application {application_id}",
+            "Hello {name},\n\nThe credit application {application_id} for {customer_name} "
+            "was returned for more information; please complete it and resubmit.\n",
+        ),
+    },
+}
+
+
+class _Blank(dict):
+    """Format values where a missing placeholder renders as a dash, never an error."""
+
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A filled template."""
+
+    language: str
+    subject: str
+    body: str
+
+
+def pick_language(language: str | None) -> str:
+    """The template language for a user's preference (zh unless English was chosen)."""
+    return "en" if (language or "").lower().startswith("en") else DEFAULT_LANGUAGE
+
+
+def render(template: str, language: str | None, values: dict[str, Any]) -> Rendered:
+    """Fill a template in the recipient's language; unknown templates raise KeyError."""
+    lang = pick_language(language)
+    subject, body = TEMPLATES[template][lang]
+    filled = _Blank({k: v for k, v in values.items() if v is not None})
+    return Rendered(lang, subject.format_map(filled), body.format_map(filled))
