@@ -324,3 +324,29 @@ def test_admin_tick_dispatches_the_outbox(make_app, smtp_sink):
     assert r.status_code == 200, r.get_json()
     assert {r.status for r in rows(app, channel="email")} == {"sent"}
     assert len(smtp_sink.messages) == len(rows(app, channel="email"))
+
+
+def test_sla_reminder_escalation_and_reassignment_reach_people_in_app_and_by_email(make_app):
+    from engine.calendar import seed_calendar
+    from web.extensions import db
+
+    app, api = make_app()
+    with app.app_context():
+        seed_calendar(db.session)
+        db.session.commit()
+    set_clock(api, dt.datetime.fromisoformat("2026-03-06T10:00:00+08:00"))  # a Friday
+    _, task = to_approval(api)
+    ladder = [
+        ("2026-03-09T10:00:00+08:00", "task_reminder", ["manager1", "manager2"]),
+        ("2026-03-10T10:00:00+08:00", "task_escalated", ["director1", "manager2"]),
+        ("2026-03-12T10:00:00+08:00", "task_reassigned", ["director1", "manager2"]),
+    ]
+    for moment, template, people in ladder:
+        set_clock(api, dt.datetime.fromisoformat(moment))
+        assert api.post("admin", "/api/v1/admin/tick").status_code == 200
+        got = rows(app, template=template, task_id=task["id"])
+        assert sorted((r.recipient, r.channel) for r in got) == sorted(
+            (p, c) for p in people for c in ("email", "inapp")
+        )
+    mine = items(api, "director1", task_id=task["id"])
+    assert {i["template"] for i in mine} == {"task_escalated", "task_reassigned"}
