@@ -95,6 +95,8 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         "ratios": as_json(ratios),
         "statement_id": statement.id if statement else None,
         "credit_report_id": report.id if report else None,
+        # Spiff merges COLLECT lists into existing ones; clear the last run's rows first.
+        "factor": None, "points": None, "max_points": None, "reason_code": None,
     }
 
 
@@ -153,6 +155,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         "grade": grade, "suggested_limit": suggested, "suggested_terms_days": suggested_terms,
         "review_months": terms["review_months"], "limit_factor": terms["limit_factor"],
         "terms_days": terms["terms_days"],
+        "approval_tiers": None,  # re-decided by the matrix in every approval round
     }
 
 
