@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 
 def _create_app() -> Flask:
@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("init")
+@with_appcontext
 def init_cmd() -> None:
     """Create or migrate the database and deploy the shipped process models."""
     from web.setup import init_installation
@@ -43,6 +44,7 @@ def init_cmd() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_cmd() -> None:
     """Load demo users, groups and customers (idempotent)."""
     from web.demo import load_demo
@@ -55,6 +57,7 @@ def demo_cmd() -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--no-scheduler", is_flag=True, help="web and API only (a host among several)")
+@with_appcontext
 def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     """Serve web, API and (unless --no-scheduler) the scheduler."""
     from flask import current_app
@@ -73,6 +76,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
 @click.option("--lease-seconds", default=30, type=click.IntRange(1, 60),
               help="how long a leased batch stays with this worker if it dies (≤ 60 s)")
 @click.option("--batch", default=100, type=int, help="instances leased per round")
+@with_appcontext
 def worker_cmd(lease_seconds: int, batch: int) -> None:
     """Run the scheduler jobs (timers, sweeps, outbox) without the web server."""
     from flask import current_app
@@ -107,6 +111,7 @@ def audit_cmd() -> None:
 
 
 @audit_cmd.command("verify")
+@with_appcontext
 def audit_verify() -> None:
     """Recompute the hash chain; exit 1 at the first broken link."""
     from engine.audit import verify
