@@ -37,33 +37,46 @@ def due_instances(session: so.Session, now: dt.datetime, owner: str, lease_secon
     """Lease up to `batch` instances with a due timer and no live lease; commit; return ids.
 
     PostgreSQL uses ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches.
+    Leases run on the database server's clock: they are infrastructure time, and must expire
+    even while a test clock stands still.
     """
     lease = min(lease_seconds, MAX_LEASE_SECONDS)
     at = to_db(now)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    db_now, db_until = _db_times(postgres, lease)
     query = (
         sa.select(ProcessInstance.id)
         .where(
             ProcessInstance.next_timer_at.is_not(None),
             ProcessInstance.next_timer_at <= at,
             ProcessInstance.status == InstanceStatus.WAITING.value,
-            sa.or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < at),
+            sa.or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < db_now),
         )
         .order_by(ProcessInstance.next_timer_at)
         .limit(batch)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if postgres:
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
     if ids:
         session.execute(
             sa.update(ProcessInstance)
             .where(ProcessInstance.id.in_(ids),
-                   sa.or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < at))
-            .values(lease_owner=owner, lease_until=at + dt.timedelta(seconds=lease))
+                   sa.or_(ProcessInstance.lease_until.is_(None),
+                          ProcessInstance.lease_until < db_now))
+            .values(lease_owner=owner, lease_until=db_until)
             .execution_options(synchronize_session=False)
         )
     session.commit()
     return ids
+
+
+def _db_times(postgres: bool, lease: int) -> tuple[sa.ColumnElement, sa.ColumnElement]:
+    """(now, now + lease) as naive UTC on the database server's clock."""
+    if postgres:
+        now = sa.func.timezone("UTC", sa.func.clock_timestamp())
+        return now, now + sa.func.make_interval(0, 0, 0, 0, 0, 0, lease)
+    return sa.func.datetime("now"), sa.func.datetime("now", f"+{int(lease)} seconds")
 
 
 def _fire_command(workflow: BpmnWorkflow, ctx: StepContext) -> None:

@@ -106,3 +106,20 @@ def test_jumping_past_all_deadlines_runs_the_whole_ladder_once(app, api, calenda
         "sla_escalated", "sla_reassigned", "sla_reminder"]
     moved = find_task(api, "director1", "approve_credit_manager", app_id)
     assert (moved["escalated"], moved["priority"]) == (True, "high")
+
+
+def test_admin_extends_the_calendar_and_deadlines_follow(app, api, calendar):
+    assert api.get("manager1", "/api/v1/admin/calendar").status_code == 403
+    r = api.put("admin", "/api/v1/admin/calendar", json={"days": [
+        {"day": "2026-03-09", "kind": "holiday", "name": "company day"}]})
+    assert r.status_code == 200, r.get_json()
+    days = api.get("admin", "/api/v1/admin/calendar?year=2026").get_json()["days"]
+    assert {"day": "2026-03-09", "kind": "holiday", "name": "company day"} in days
+    assert {"day": "2026-10-10", "kind": "workday", "name": "National Day"} in days
+    _, task = manager_task(api, "2026-03-06T10:00:00+08:00")
+    at(api, "2026-03-09T10:00:00+08:00")
+    assert sla_actions(app, task["id"]) == []
+    at(api, "2026-03-10T10:00:00+08:00")
+    assert sla_actions(app, task["id"]) == ["sla_reminder"]
+    bad = api.put("admin", "/api/v1/admin/calendar", json={"days": [{"day": "x", "kind": "nap"}]})
+    assert bad.status_code in (400, 422)

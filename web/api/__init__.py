@@ -9,6 +9,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from web.api import admin as _admin  # noqa: E402,F401
 from web.api import applications as _applications  # noqa: E402,F401
 from web.api import audit as _audit  # noqa: E402,F401
+from web.api import calendar as _calendar  # noqa: E402,F401
 from web.api import auth as _auth  # noqa: E402,F401
 from web.api import customers as _customers  # noqa: E402,F401
 from web.api import instances as _instances  # noqa: E402,F401
