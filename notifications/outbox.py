@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.models import HumanTask, User, user_group
+from engine.models import HumanTask
 from notifications.models import Channel, Notification, NotificationStatus
+from notifications.recipients import recipients_of
 from notifications.templates import render
 
 SLA_EFFECTS = ("task_reminder", "task_escalated", "task_reassigned")
@@ -168,28 +169,11 @@ def _sla_event(
     )
 
 
-def recipients_of(session: so.Session, event: Event) -> list[User]:
-    """Active users named by the event or members of its groups, minus excluded ones."""
-    found: dict[str, User] = {}
-    if event.usernames:
-        for user in session.scalars(sa.select(User).where(User.username.in_(event.usernames))):
-            found[user.username] = user
-    if event.groups:
-        members = session.scalars(
-            sa.select(User)
-            .join(user_group, user_group.c.user_id == User.id)
-            .where(user_group.c.group_name.in_(event.groups))
-        )
-        for user in members:
-            found.setdefault(user.username, user)
-    return [u for name, u in sorted(found.items()) if u.active and name not in event.excluded]
-
-
 def rows_of(
     session: so.Session, event: Event, now: dt.datetime, broadcast: Iterable[Channel]
 ) -> dict[str, Notification]:
     """One in-app and one email row per recipient, one row per broadcast channel, by key."""
-    users = recipients_of(session, event)
+    users = recipients_of(session, event.usernames, event.groups, event.excluded)
     rows = []
     for user in users:
         text = render(

@@ -350,3 +350,20 @@ def test_sla_reminder_escalation_and_reassignment_reach_people_in_app_and_by_ema
         )
     mine = items(api, "director1", task_id=task["id"])
     assert {i["template"] for i in mine} == {"task_escalated", "task_reassigned"}
+
+
+def test_parallel_dispatchers_send_each_email_once_on_postgresql(make_app, smtp_sink, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("parallel dispatchers need PostgreSQL (SKIP LOCKED); SQLite has one host")
+    app, api = make_app(smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
+    for _ in range(3):
+        to_approval(api)
+    emails = rows(app, channel="email")
+    threads = [threading.Thread(target=dispatch, args=(app,)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    keys = [idempotency_key(m) for m in smtp_sink.messages]
+    assert sorted(keys) == sorted(e.idempotency_key for e in emails)
+    assert {r.status for r in rows(app, channel="email")} == {"sent"}
