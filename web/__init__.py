@@ -17,10 +17,9 @@ def create_app(config: Config | None = None) -> Flask:
     from web.runtime import build_runtime
 
     cfg = config or Config.from_env()
-    from web.jsonio import CreditflowJSONProvider
-    from zoneinfo import ZoneInfo
+    from web.jsonio import CreditflowJSONProvider, set_zone
 
-    CreditflowJSONProvider.zone = ZoneInfo(cfg.timezone)
+    set_zone(cfg.timezone)
     Flask.json_provider_class = CreditflowJSONProvider
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(
@@ -45,10 +44,17 @@ def create_app(config: Config | None = None) -> Flask:
     from web.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    # --- UI (issue 5): CSRF, Babel, the ui blueprint and "/" ---
+    from web.ui import init_ui
+
+    init_ui(app)
+    # --- end UI ---
     from web.cli import register_commands
 
     register_commands(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: too costly and too noisy for a host.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
     return app
 
 

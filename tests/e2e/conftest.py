@@ -1,0 +1,143 @@
+"""Live server on a fresh SQLite database and a headless Debian Chromium for the e2e tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DIST = Path(__file__).resolve().parents[2] / "web" / "ui" / "static" / "dist"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing: apt-get install -y chromium"
+    if not (DIST / "bpmn-viewer.js").exists():
+        return "web/ui/static/dist is missing: npm ci --ignore-scripts && node ui-src/build.mjs"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_ready():
+    """Skip (or fail under CI=true) when Chromium or the front-end bundles are missing."""
+    reason = _missing()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the e2e tests cannot run: {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, chromium_ready):
+    """The app on a fresh SQLite file, shipped models deployed and demo users seeded."""
+    from web import create_app
+    from web.config import Config
+    from web.demo import seed_users
+    from web.extensions import db
+    from web.setup import deploy_shipped
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'creditflow.db'}"
+    app = create_app(Config(database_url=url, secret_key="e2e", test_clock=True, testing=True,
+                            scheduler=False))
+    with app.app_context():
+        db.create_all()
+        deploy_shipped()
+        seed_users()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    """Serve the app on 127.0.0.1 with a free port in a background thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+class Api:
+    """Bearer-token API client on the live app, for setting up data."""
+
+    def __init__(self, client):
+        self.client, self.tokens = client, {}
+
+    def _headers(self, user):
+        if user not in self.tokens:
+            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": "demo"})
+            self.tokens[user] = r.get_json()["token"]
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def get(self, user, url, **kw):
+        return self.client.get(url, headers=self._headers(user), **kw)
+
+    def post(self, user, url, json=None, **kw):
+        return self.client.post(url, json=json, headers=self._headers(user), **kw)
+
+
+@pytest.fixture
+def api(live_app):
+    """API helper for the live app (same database as the browser sees)."""
+    return Api(live_app.test_client())
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_ready):
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh browser context (no cookies) with a laptop-sized viewport."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 900},
+                                  locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def login(page, user: str, lang: str = "en") -> None:
+    """Sign in through the login form and pick the language."""
+    page.goto("/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/dashboard")
+    if page.evaluate("document.documentElement.lang") != ("en" if lang == "en" else "zh-CN"):
+        page.click(f"button[name=lang][value={lang}]")
+        page.wait_for_load_state()
+
+
+def logout(page) -> None:
+    """Sign out through the navigation."""
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login*")
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot under docs/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,67 @@
+"""A credit application worked entirely in the browser: file, assess, approve."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import login, logout, shot
+from flow import new_customer
+
+pytestmark = pytest.mark.e2e
+
+
+def open_task(page, title_part: str, business_key: str) -> None:
+    """Find the task in the group inbox, claim it, and open it."""
+    page.goto("/inbox?scope=groups")
+    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
+    row.get_by_role("button", name="Claim").click()
+    page.wait_for_load_state()
+    page.goto("/inbox?scope=mine")
+    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
+    row.get_by_role("link", name="Open").click()
+    page.wait_for_selector("#task-form[data-ready='1']")
+    page.wait_for_selector("#diagram[data-ready='1']")
+
+
+def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):
+    customer_id = new_customer(api)
+
+    login(page, "sales1")
+    shot(page, "dashboard")
+    page.goto(f"/customers/{customer_id}")
+    page.locator("main").get_by_role("link", name="New application").click()
+    page.fill("#f-requested_limit", "400000")
+    page.fill("#f-requested_terms_days", "30")
+    page.fill("#f-expected_monthly_purchases", "900000")
+    page.fill("#f-reason", "new distributor in Suzhou")
+    page.get_by_role("button", name="File application").click()
+    page.wait_for_url("**/process-instances/*")
+    application_id = page.locator("[data-testid=application-status]").count() and \
+        page.url.rsplit("/", 1)[-1]
+    assert application_id
+    business_key = api.get("sales1", f"/api/v1/customers/{customer_id}").get_json()[
+        "applications"][0]["id"]
+    logout(page)
+
+    login(page, "analyst1")
+    open_task(page, "", str(business_key))
+    shot(page, "task")
+    page.get_by_label("Qualitative rating").fill("3")
+    page.get_by_role("button", name="Complete task").click()
+    page.wait_for_url("**/process-instances/*")
+    logout(page)
+
+    login(page, "manager1")
+    page.goto("/inbox?scope=groups")
+    shot(page, "inbox")
+    open_task(page, "", str(business_key))
+    page.get_by_label("Approve").first.check()
+    page.locator("textarea").first.fill("Within my authority.")
+    page.get_by_role("button", name="Complete task").click()
+    page.wait_for_url("**/process-instances/*")
+    page.wait_for_selector("#diagram[data-ready='1']")
+    assert page.locator("[data-testid=application-status]").inner_text() == "approved"
+    shot(page, "instance")
+    page.get_by_test_id("customer-link").click()
+    page.wait_for_selector("body[data-charts-ready='1']")
+    shot(page, "customer")
+    assert not page.js_errors, page.js_errors

@@ -1,0 +1,51 @@
+"""Dashboard per role: approvals waiting and overdue, applications by status, grades, SLA."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template
+
+from credit.models import CreditApplication, Customer
+from engine.clock import to_db
+from engine.inbox import OPEN_STATES, visible_filter
+from engine.models import HumanTask
+from web.extensions import db
+from web.runtime_access import runtime
+from web.ui import bp
+from web.ui.access import page, page_user
+
+OVERSEERS = {"admin", "auditor"}
+
+
+def _grouped(column, *where) -> dict[str, int]:
+    rows = db.session.execute(sa.select(column, sa.func.count()).where(*where).group_by(column))
+    return {str(key if key is not None else "—"): count for key, count in rows}
+
+
+@bp.get("/dashboard")
+@page()
+def dashboard():
+    """KPIs and charts for the signed-in user's role."""
+    user = page_user()
+    now = to_db(runtime().clock.now())
+    open_tasks = [HumanTask.status.in_(OPEN_STATES)]
+    if not user.group_names & OVERSEERS:
+        open_tasks.append(visible_filter(user.username, user.group_names))
+    waiting = _grouped(HumanTask.title, *open_tasks)
+    overdue = _grouped(HumanTask.title, *open_tasks, HumanTask.due_at < now)
+    escalated = _grouped(HumanTask.title, *open_tasks, HumanTask.escalation_level > 0)
+    stats = {
+        "waiting": sum(waiting.values()), "overdue": sum(overdue.values()),
+        "escalated": sum(escalated.values()),
+        "applications": db.session.scalar(
+            sa.select(sa.func.count()).select_from(CreditApplication)),
+    }
+    charts = {
+        "tasks": {"labels": sorted(waiting), "waiting": [waiting[k] for k in sorted(waiting)],
+                  "overdue": [overdue.get(k, 0) for k in sorted(waiting)]},
+        "status": _grouped(CreditApplication.status),
+        "grades": dict(sorted(_grouped(Customer.grade).items())),
+        "sla": {"overdue": stats["overdue"], "escalated": stats["escalated"],
+                "on_time": max(stats["waiting"] - stats["overdue"], 0)},
+    }
+    return render_template("dashboard.html", stats=stats, charts=charts)

@@ -1,0 +1,73 @@
+"""Wire the UI into the app: CSRF, Babel locale, template helpers, the blueprint and "/"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from web.ui.i18n import LANGUAGES, gettext, locale
+
+csrf = CSRFProtect()
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _check_csrf() -> None:
+    """Protect state changes made with the session cookie; bearer-token API calls are exempt."""
+    if request.method not in UNSAFE:
+        return
+    if request.blueprint == "api":
+        if request.headers.get("Authorization", "").startswith("Bearer ") or not session.get("uid"):
+            return
+    csrf.protect()
+
+
+def money(value: Any) -> str:
+    """Format an amount with thousands separators and no float rounding."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    return f"{amount:,.2f}"
+
+
+def _page_errors(bp: Any) -> None:
+    """Show engine errors and refusals of UI pages as HTML, not problem+json."""
+    from engine.errors import EngineError
+    from web.extensions import db
+
+    @bp.errorhandler(EngineError)
+    def _engine(exc: EngineError):
+        db.session.rollback()
+        return render_template("error.html", status=exc.status, title=exc.title,
+                               detail=exc.detail), exc.status
+
+    @bp.errorhandler(403)
+    def _forbidden(exc: Exception):
+        return render_template("error.html", status=403, title=gettext("Forbidden"),
+                               detail=gettext("Your role may not open this page.")), 403
+
+
+def init_ui(app: Flask) -> None:
+    """Install CSRF protection, Babel, the UI blueprint and the root redirect."""
+    from web.ui import bp
+    from web.ui.nav import nav_context
+
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+    Babel(app, locale_selector=locale)
+    _page_errors(bp)
+    app.register_blueprint(bp)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals.update(_=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES,
+                                 current_locale=locale)
+    app.context_processor(nav_context)
+
+    @app.get("/")
+    def root():
+        """Send visitors to the dashboard when signed in, else to the login page."""
+        return redirect(url_for("ui.dashboard" if session.get("uid") else "ui.login"))

@@ -1,0 +1,35 @@
+"""Chinese and English: the locale of a request and a small catalog (web/translations)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from flask import has_request_context, request, session
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+@functools.cache
+def catalog(language: str) -> dict[str, str]:
+    """The msgid → text map of a language (English is the msgid itself)."""
+    path = CATALOG_DIR / f"{language}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def locale() -> str:
+    """The language of this request: session choice, else the browser's, else Chinese."""
+    if not has_request_context():
+        return "zh"
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or "zh"
+
+
+def gettext(text: str, **values: object) -> str:
+    """Translate a msgid into the request's language and fill %(name)s placeholders."""
+    translated = catalog(locale()).get(text, text)
+    return translated % values if values else translated

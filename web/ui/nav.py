@@ -1,0 +1,45 @@
+"""Navigation shown on every page: the user, role-aware links and inbox counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.inbox import OPEN_STATES, visible_filter
+from engine.models import HumanTask
+from web.extensions import db
+from web.ui.access import page_user
+
+LINKS = [
+    ("ui.dashboard", "Dashboard", None),
+    ("ui.inbox", "Inbox", None),
+    ("ui.customers", "Customers", {"sales", "credit_analyst", "credit_manager", "finance_director",
+                                   "general_manager", "collector", "legal", "admin", "auditor"}),
+    ("ui.new_application", "New application", {"sales", "credit_analyst"}),
+    ("ui.designer", "Designer", {"process_designer", "admin"}),
+    ("ui.audit", "Audit", {"auditor", "admin"}),
+    ("ui.admin", "Admin", {"admin"}),
+]
+
+
+def inbox_counts(username: str, groups: set[str]) -> dict[str, int]:
+    """Open tasks assigned to the user and unclaimed tasks offered to the user's groups."""
+    mine = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(
+        HumanTask.assignee == username, HumanTask.status.in_(OPEN_STATES)))
+    offered = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(
+        HumanTask.assignee.is_(None), visible_filter(username, groups)))
+    return {"mine": mine or 0, "groups": offered or 0}
+
+
+def nav_context() -> dict[str, Any]:
+    """Template values of the navigation bar."""
+    user = page_user()
+    if user is None:
+        return {"me": None, "nav": [], "counts": {}, "me_in": lambda *names: False}
+    groups = user.group_names
+    links = [(endpoint, label) for endpoint, label, allowed in LINKS
+             if allowed is None or groups & allowed]
+    return {"me": user, "my_groups": sorted(groups), "nav": links,
+            "me_in": lambda *names: bool(groups & set(names)),
+            "counts": inbox_counts(user.username, groups)}
