@@ -63,9 +63,8 @@ listener = make_listener()
 
 
 def _moment(instance: Any) -> dt.datetime:
-    """The step's time as stored (naive UTC), taken from the instance row just written."""
-    stamp = getattr(instance, "updated_at", None)
-    return stamp if isinstance(stamp, dt.datetime) else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """The step's time as stored (naive UTC): persist stamps the instance row before listeners."""
+    return instance.updated_at
 
 
 def _plain(value: Any) -> Any:

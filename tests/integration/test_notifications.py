@@ -56,7 +56,7 @@ def webhook_receiver():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((dict(self.headers), body))
+            received.append(({**dict(self.headers), "path": self.path}, body))
             self.send_response(204)
             self.end_headers()
 
@@ -367,3 +367,21 @@ def test_parallel_dispatchers_send_each_email_once_on_postgresql(make_app, smtp_
     keys = [idempotency_key(m) for m in smtp_sink.messages]
     assert sorted(keys) == sorted(e.idempotency_key for e in emails)
     assert {r.status for r in rows(app, channel="email")} == {"sent"}
+
+
+def test_wecom_and_dingtalk_robots_get_one_markdown_message_per_event(make_app, webhook_receiver):
+    base = webhook_receiver.url.rsplit("/", 1)[0]
+    app, api = make_app(wecom_webhook_url=f"{base}/wecom", dingtalk_webhook_url=f"{base}/ding")
+    _, task = to_approval(api)
+    assert sorted(r.channel for r in rows(app, task_id=task["id"]) if r.recipient == r.channel) == [
+        "dingtalk",
+        "wecom",
+    ]
+    dispatch(app)
+    sent = {
+        h["path"]: json.loads(b) for h, b in webhook_receiver.received if task["id"] in b.decode()
+    }
+    assert sent["/wecom"]["msgtype"] == "markdown"
+    assert "【待办】" in sent["/wecom"]["markdown"]["content"]
+    assert sent["/ding"]["markdown"]["title"].startswith("【待办】")
+    assert {r.status for r in rows(app, channel="wecom")} == {"sent"}
