@@ -15,11 +15,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from conftest import Api
 from flow import approve, assess, file_application, find_task, new_customer
 
 SECRET = "s3cret-for-tests"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+class Api:
+    """Sign in as demo users and call the API (conftest's Api, kept local: conftest is shadowed)."""
+
+    def __init__(self, client):
+        self.client, self.tokens = client, {}
+
+    def _headers(self, user):
+        if user not in self.tokens:
+            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": "demo"})
+            assert r.status_code == 200, r.get_json()
+            self.tokens[user] = r.get_json()["token"]
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def get(self, user, url):
+        return self.client.get(url, headers=self._headers(user))
+
+    def post(self, user, url, json=None):
+        return self.client.post(url, json=json, headers=self._headers(user))
+
+    def put(self, user, url, json=None):
+        return self.client.put(url, json=json, headers=self._headers(user))
 
 
 def free_port() -> int:
