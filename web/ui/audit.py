@@ -17,6 +17,7 @@ from web.api.audit import event_view
 from web.extensions import db
 from web.ui import bp
 from web.ui.access import page
+from web.ui.host import zone
 
 AUDITORS = ("auditor", "admin")
 COLUMNS = ("seq", "at", "actor", "action", "instance_id", "task_id", "element", "subject", "data",
@@ -29,7 +30,7 @@ def _moment(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=current_app.json.zone)  # type: ignore[attr-defined]
+        moment = moment.replace(tzinfo=zone())
     return moment
 
 

@@ -50,6 +50,34 @@ def _page_errors(bp: Any) -> None:
                                detail=gettext("Your role may not open this page.")), 403
 
 
+def zone() -> Any:
+    """The installation's time zone (config: timezone)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return ZoneInfo(current_app.config["CREDITFLOW"].timezone)
+
+
+def when(value: Any) -> str:
+    """Show a timestamp in the installation's zone, to the minute."""
+    import datetime as dt
+
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(zone())
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def init_ui(app: Flask) -> None:
     """Install CSRF protection, Babel, the UI blueprint and the root redirect."""
     from web.ui import bp
@@ -60,9 +88,13 @@ def init_ui(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(_check_csrf)
     Babel(app, locale_selector=locale)
-    _page_errors(bp)
+    if not getattr(bp, "_page_errors_installed", False):
+        # A blueprint accepts handlers only before its first registration (tests build many apps).
+        _page_errors(bp)
+        bp._page_errors_installed = True  # type: ignore[attr-defined]
     app.register_blueprint(bp)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals.update(_=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES,
                                  current_locale=locale)
     app.context_processor(nav_context)

@@ -8,6 +8,7 @@ from flask import render_template, request
 from credit.models import CreditApplication
 from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
+from engine.steps import load_workflow
 from web.api.audit import event_view
 from web.api.instances import instance_view
 from web.extensions import db
@@ -16,6 +17,21 @@ from web.ui import bp
 from web.ui.access import page
 from web.ui.diagrams import bpmn_files, element_ids, file_with
 from web.ui.tasks import business_context
+
+
+def completed_elements(row: ProcessInstance, bundle: object) -> set[str]:
+    """Names of the finished steps of one instance (loads this one workflow, never a list)."""
+    from SpiffWorkflow.util.task import TaskState
+
+    rt = runtime()
+    try:
+        workflow = load_workflow(rt, row, bundle)
+    except Exception:  # a broken state must not hide the page; the audit trail still shows
+        return set()
+    try:
+        return {t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+    finally:
+        rt.cache.checkin(row.id, row.revision, workflow)
 
 
 @bp.get("/process-instances/<int:instance_id>")
@@ -34,8 +50,8 @@ def instance(instance_id: int):
     xml = diagrams.get(name, "")
     ids = element_ids(xml)
     active = sorted({t["name"] for t in view["open_tasks"]} & ids)
-    done = {h["element"] for h in view["history"]
-            if h["element"] and h["event"] == "task_completed"}
+    done = completed_elements(row, bundle) | {
+        h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"}
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == row.id)
                                 .order_by(AuditEvent.seq)).all()
     return render_template(

@@ -1,0 +1,55 @@
+"""Designer deploys a relabelled model; auditor verifies the chain; login screen in Chinese."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import login, shot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_login_page_in_chinese(page):
+    page.goto("/login")
+    page.click("button[name=lang][value=zh]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "登录"
+    shot(page, "login")
+
+
+def test_designer_changes_a_label_and_deploys_a_new_version(page):
+    login(page, "designer1")
+    page.goto("/designer")
+    page.get_by_role("link", name="credit_application").click()
+    page.wait_for_selector("#canvas[data-ready='1']")
+    before = page.locator("[data-testid=versions] li").count()
+    page.locator(".djs-element[data-element-id=prepare_application]").first.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Load the application")
+    page.locator("#canvas svg").first.click(position={"x": 5, "y": 5})
+    shot(page, "designer")
+    page.get_by_role("button", name="Deploy new version").click()
+    page.wait_for_url("**/designer/credit_application?deployed=*")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    assert page.locator("[data-testid=versions] li").count() == before + 1
+    assert "Load the application" in page.locator("#canvas").inner_text()
+    page.get_by_role("button", name="Show diff").click()
+    page.locator("[data-testid=diff-result] li").first.wait_for()
+    assert "prepare_application" in page.locator("[data-testid=diff-result]").inner_text()
+    shot(page, "designer-diff")
+    assert not page.js_errors, page.js_errors
+
+
+def test_auditor_verifies_the_chain_and_exports(page):
+    login(page, "auditor1")
+    page.goto("/audit")
+    page.get_by_role("button", name="Verify chain").click()
+    result = page.locator("[data-testid=verify-result]")
+    result.wait_for()
+    assert "intact" in result.inner_text()
+    shot(page, "audit")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert download.value.suggested_filename == "audit-events.csv"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export JSON").click()
+    assert download.value.suggested_filename == "audit-events.json"
