@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import login, shot
+from flow import approve, assess, file_application, new_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,28 @@ def test_designer_changes_a_label_and_deploys_a_new_version(page):
     assert not page.js_errors, page.js_errors
 
 
-def test_auditor_verifies_the_chain_and_exports(page):
+def _seed(api) -> None:
+    """Three applications: approved, waiting for approval, waiting for assessment."""
+    done = file_application(api, new_customer(api))
+    assess(api, done["id"])
+    approve(api, "manager1", "credit_manager", done["id"])
+    assess(api, file_application(api, new_customer(api, score=60), limit="300000")["id"], rating=4)
+    file_application(api, new_customer(api, industry_risk="high"), limit="150000")
+
+
+def test_admin_dashboard_shows_charts(page, api):
+    _seed(api)
+    login(page, "admin")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    shot(page, "dashboard")
+    assert int(page.get_by_test_id("kpi-waiting").inner_text()) >= 2
+    page.goto("/admin")
+    assert page.get_by_role("cell", name="designer1", exact=True).first.is_visible()
+    shot(page, "admin")
+
+
+def test_auditor_verifies_the_chain_and_exports(page, api):
+    _seed(api)
     login(page, "auditor1")
     page.goto("/audit")
     page.get_by_role("button", name="Verify chain").click()

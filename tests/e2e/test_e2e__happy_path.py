@@ -26,7 +26,6 @@ def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):
     customer_id = new_customer(api)
 
     login(page, "sales1")
-    shot(page, "dashboard")
     page.goto(f"/customers/{customer_id}")
     page.locator("main").get_by_role("link", name="New application").click()
     page.fill("#f-requested_limit", "400000")

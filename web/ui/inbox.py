@@ -11,6 +11,7 @@ from engine.errors import EngineError
 from engine.inbox import OPEN_STATES, visible_filter
 from engine.instances import claim_task, unclaim_task
 from engine.models import HumanTask, ProcessInstance
+from web.api.tasks import priority_label
 from web.extensions import db
 from web.runtime_access import actor, runtime
 from web.ui import bp
@@ -62,6 +63,7 @@ def inbox():
     return render_template(
         "inbox.html", tasks=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, offset=offset,
         page_size=PAGE_SIZE, args=args, processes=sorted(processes), now=now,
+        priority_label=priority_label,
     )
 
 

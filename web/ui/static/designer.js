@@ -37,6 +37,7 @@
     if (kind === "form") instance = CreditflowForm.editor("#editor-form", JSON.parse(files[name]));
     current = { name: name, kind: kind, instance: instance };
     if (instance) await instance.imported.catch(function (e) { console.error(e); });
+    if (kind === "bpmn") instance.get("canvas").zoom("fit-viewport", "auto");
     document.getElementById("canvas").dataset.ready = kind === "bpmn" ? "1" : "";
     document.body.dataset.designerReady = "1";
   }
