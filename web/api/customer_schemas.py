@@ -1,0 +1,249 @@
+"""Marshmallow schemas of the customer credit-file endpoints (requests in, responses out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+
+from credit.customers import INDUSTRY_RISKS, SECURITY_KINDS
+from credit.uscc import uscc_error
+from engine.clock import from_db
+
+_MONEY_BOUND = Decimal("1e16")  # Numeric(18, 2): 16 digits before the point
+_CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error="must be a 3-letter currency code such as CNY")
+
+
+def _money_precision(value: Decimal | None) -> None:
+    if value is None:
+        return
+    if abs(value) >= _MONEY_BOUND:
+        raise ValidationError("must be less than 10^16 in absolute value")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("at most 2 decimal places")
+
+
+_NON_NEGATIVE = validate.Range(min=0, error="must not be negative")
+_POSITIVE = validate.Range(min=0, min_inclusive=False, error="must be greater than 0")
+
+
+def money(*checks: Any, required: bool = False) -> fields.Decimal:
+    """Build a money field: Decimal in (at most 2 places), decimal string out."""
+    return fields.Decimal(as_string=True, required=required, allow_none=not required,
+                          validate=[_money_precision, *checks])
+
+
+class Moment(fields.Field):
+    """A stored moment, written as an aware datetime (the JSON provider adds the zone)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return from_db(value)
+
+
+class ContactBody(Schema):
+    """A contact person of a customer."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+
+class CustomerBody(Schema):
+    """Body of POST /customers; ``today`` (from the injected clock) bounds founded_on."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    uscc = fields.String(required=True)
+    industry = fields.String(load_default="", validate=validate.Length(max=120))
+    industry_risk = fields.String(load_default="medium", validate=validate.OneOf(INDUSTRY_RISKS))
+    registered_capital = money(_NON_NEGATIVE)
+    founded_on = fields.Date(allow_none=True)
+    legal_representative = fields.String(load_default="", validate=validate.Length(max=120))
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+    contacts = fields.List(fields.Nested(ContactBody), load_default=list)
+    currency = fields.String(load_default="CNY", validate=_CURRENCY)
+
+    def __init__(self, *, today: dt.date | None = None, **kwargs: Any) -> None:
+        """Validate against ``today``; without it founded_on is not bounded."""
+        super().__init__(**kwargs)
+        self.today = today
+
+    @validates("name")
+    def _name_not_blank(self, value: str, **_: Any) -> None:
+        if not value.strip():
+            raise ValidationError("must not be blank")
+
+    @validates("uscc")
+    def _uscc_valid(self, value: str, **_: Any) -> None:
+        if problem := uscc_error(value.strip().upper()):
+            raise ValidationError(problem)
+
+    @validates("founded_on")
+    def _founded_not_in_future(self, value: dt.date | None, **_: Any) -> None:
+        if value is not None and self.today is not None and value > self.today:
+            raise ValidationError(f"must not be in the future (today is {self.today})")
+
+
+class StatementBody(Schema):
+    """Body of POST /customers/{id}/statements; missing figures make their ratios null."""
+
+    period_end = fields.Date(required=True)
+    currency = fields.String(allow_none=True, validate=_CURRENCY)
+    current_assets = money(_NON_NEGATIVE)
+    current_liabilities = money(_NON_NEGATIVE)
+    inventory = money(_NON_NEGATIVE)
+    total_assets = money(_NON_NEGATIVE)
+    total_liabilities = money(_NON_NEGATIVE)
+    equity = money()
+    revenue = money(_NON_NEGATIVE)
+    net_profit = money()
+    ebit = money()
+    interest_expense = money(_NON_NEGATIVE)
+    retained_earnings = money()
+    operating_cash_flow = money()
+
+
+class CreditReportBody(Schema):
+    """Body of POST /customers/{id}/credit-reports."""
+
+    bureau = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    score = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    report_date = fields.Date(required=True)
+    enforcement_flag = fields.Boolean(load_default=False)
+
+
+class SecurityBody(Schema):
+    """Body of POST /customers/{id}/securities."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(SECURITY_KINDS))
+    amount = money(_POSITIVE, required=True)
+    expires_on = fields.Date(allow_none=True)
+    currency = fields.String(allow_none=True, validate=_CURRENCY)
+
+
+class CustomerQuery(Schema):
+    """Query string of GET /customers."""
+
+    class Meta:
+        """Ignore other query parameters (cache busters and the like)."""
+
+        unknown = EXCLUDE
+
+    q = fields.String(load_default="")
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CustomerOut(Schema):
+    """A customer's profile and active credit terms."""
+
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    industry = fields.String()
+    industry_risk = fields.String()
+    registered_capital = fields.Decimal(as_string=True, allow_none=True)
+    founded_on = fields.Date(allow_none=True)
+    legal_representative = fields.String()
+    address = fields.String()
+    contacts = fields.List(fields.Dict())
+    currency = fields.String()
+    grade = fields.String(allow_none=True)
+    score = fields.Decimal(as_string=True, allow_none=True)
+    credit_limit = fields.Decimal(as_string=True, allow_none=True)
+    payment_terms_days = fields.Integer(allow_none=True)
+    review_due_on = fields.Date(allow_none=True)
+    limit_active_since = fields.Date(allow_none=True)
+    on_hold = fields.Boolean()
+    warning_level = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = Moment()
+
+
+class StatementOut(Schema):
+    """A financial statement with its ratios (fractions, 4 places; null with a reason)."""
+
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    period_end = fields.Date()
+    currency = fields.String()
+    current_assets = money()
+    current_liabilities = money()
+    inventory = money()
+    total_assets = money()
+    total_liabilities = money()
+    equity = money()
+    revenue = money()
+    net_profit = money()
+    ebit = money()
+    interest_expense = money()
+    retained_earnings = money()
+    operating_cash_flow = money()
+    ratios = fields.Dict()
+    ratios_not_available = fields.Dict()
+    created_by = fields.String()
+    created_at = Moment()
+
+
+class CreditReportOut(Schema):
+    """An external credit report."""
+
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    bureau = fields.String()
+    score = fields.Integer()
+    report_date = fields.Date()
+    enforcement_flag = fields.Boolean()
+    created_by = fields.String()
+    created_at = Moment()
+
+
+class SecurityOut(Schema):
+    """A risk-mitigation instrument; "active" only in lists that know today's date."""
+
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    kind = fields.String()
+    amount = fields.Decimal(as_string=True)
+    currency = fields.String()
+    expires_on = fields.Date(allow_none=True)
+    active = fields.Boolean()
+    created_by = fields.String()
+    created_at = Moment()
+
+
+class HistoryOut(Schema):
+    """A grade / limit / terms change."""
+
+    id = fields.Integer()
+    application_id = fields.Integer(allow_none=True)
+    grade = fields.String(allow_none=True)
+    score = fields.Decimal(as_string=True, allow_none=True)
+    credit_limit = fields.Decimal(as_string=True, allow_none=True)
+    payment_terms_days = fields.Integer(allow_none=True)
+    review_due_on = fields.Date(allow_none=True)
+    effective_on = fields.Date()
+    at = Moment()
+
+
+class ApplicationBriefOut(Schema):
+    """A credit application as listed in the credit file."""
+
+    id = fields.Integer()
+    status = fields.String()
+    requested_limit = fields.Decimal(as_string=True)
+    currency = fields.String()
+    created_at = Moment()
+
+
+class CustomerSummaryOut(CustomerOut):
+    """The credit file of GET /customers/{id}."""
+
+    exposure = fields.Decimal(as_string=True)
+    available = fields.Decimal(as_string=True, allow_none=True)
+    latest_statement = fields.Nested(StatementOut, allow_none=True)
+    latest_credit_report = fields.Nested(CreditReportOut, allow_none=True)
+    securities = fields.List(fields.Nested(SecurityOut))
+    history = fields.List(fields.Nested(HistoryOut))
+    applications = fields.List(fields.Nested(ApplicationBriefOut))

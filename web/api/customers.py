@@ -1,0 +1,112 @@
+"""Customer credit files: create, search, read; add statements, credit reports, securities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from credit import customers as service
+from web.api import bp
+from web.api.customer_schemas import (
+    CreditReportBody,
+    CreditReportOut,
+    CustomerBody,
+    CustomerOut,
+    CustomerQuery,
+    CustomerSummaryOut,
+    SecurityBody,
+    SecurityOut,
+    StatementBody,
+    StatementOut,
+)
+from web.api.request import load
+from web.auth import current_user, requires
+from web.extensions import db
+from web.runtime_access import runtime
+
+WRITERS = ("sales", "credit_analyst", "credit_manager", "admin")
+
+
+@bp.post("/customers")
+@requires(*WRITERS)
+def create_customer() -> tuple[dict[str, Any], int]:
+    """Open a customer's credit file."""
+    clock = runtime().clock
+    values = load(CustomerBody(today=clock.today()))
+    customer = service.create_customer(db.session, clock.now(), _username(), values)
+    db.session.commit()
+    return CustomerOut().dump(customer), 201
+
+
+@bp.get("/customers")
+@requires()
+def search_customers() -> dict[str, Any]:
+    """Search customers by name or USCC (q), a page at a time."""
+    query = CustomerQuery().load(request.args.to_dict())
+    page = service.search_customers(db.session, query["q"], query["limit"], query["offset"])
+    return {"items": CustomerOut(many=True).dump(page.items), "total": page.total}
+
+
+@bp.get("/customers/<int:customer_id>")
+@requires()
+def get_customer(customer_id: int) -> dict[str, Any]:
+    """Show the credit file: profile, terms, exposure, latest data, history."""
+    summary = service.customer_summary(db.session, customer_id, runtime().clock.today())
+    return CustomerSummaryOut().dump(summary)
+
+
+@bp.post("/customers/<int:customer_id>/statements")
+@requires(*WRITERS)
+def add_statement(customer_id: int) -> tuple[dict[str, Any], int]:
+    """Add a financial statement; the response carries its ratios."""
+    values = load(StatementBody())
+    result = service.add_statement(
+        db.session, runtime().clock.now(), _username(), customer_id, values
+    )
+    db.session.commit()
+    return StatementOut().dump(result.view()), 201
+
+
+@bp.get("/customers/<int:customer_id>/statements")
+@requires()
+def list_statements(customer_id: int) -> dict[str, Any]:
+    """List the statements with their ratios, latest period first."""
+    rows = service.list_statements(db.session, customer_id)
+    return {"items": StatementOut(many=True).dump([row.view() for row in rows])}
+
+
+@bp.post("/customers/<int:customer_id>/credit-reports")
+@requires(*WRITERS)
+def add_credit_report(customer_id: int) -> tuple[dict[str, Any], int]:
+    """Add an external credit report."""
+    values = load(CreditReportBody())
+    report = service.add_credit_report(
+        db.session, runtime().clock.now(), _username(), customer_id, values
+    )
+    db.session.commit()
+    return CreditReportOut().dump(report), 201
+
+
+@bp.post("/customers/<int:customer_id>/securities")
+@requires(*WRITERS)
+def add_security(customer_id: int) -> tuple[dict[str, Any], int]:
+    """Add a guarantee, collateral, credit insurance or deposit."""
+    values = load(SecurityBody())
+    security = service.add_security(
+        db.session, runtime().clock.now(), _username(), customer_id, values
+    )
+    db.session.commit()
+    return SecurityOut().dump(security), 201
+
+
+@bp.get("/customers/<int:customer_id>/securities")
+@requires()
+def list_securities(customer_id: int) -> dict[str, Any]:
+    """List the securities; "active" when not expired today."""
+    rows = service.list_securities(db.session, customer_id, runtime().clock.today())
+    return {"items": SecurityOut(many=True).dump(rows)}
+
+
+def _username() -> str:
+    return current_user().username
