@@ -141,3 +141,16 @@ def shot(page, name: str) -> None:
     """Save a full-page screenshot under docs/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def open_task(page, title_part: str, business_key: str) -> None:
+    """Find the task in the group inbox, claim it, and open it."""
+    page.goto("/inbox?scope=groups")
+    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
+    row.get_by_role("button", name="Claim").click()
+    page.wait_for_load_state()
+    page.goto("/inbox?scope=mine")
+    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
+    row.get_by_role("link", name="Open").click()
+    page.wait_for_selector("#task-form[data-ready='1']")
+    page.wait_for_selector("#diagram[data-ready='1']")

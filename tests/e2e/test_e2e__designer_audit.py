@@ -40,6 +40,25 @@ def test_designer_changes_a_label_and_deploys_a_new_version(page):
     assert not page.js_errors, page.js_errors
 
 
+def test_designer_opens_dmn_and_form_editors_and_sees_deploy_errors(page):
+    login(page, "designer1")
+    page.goto("/designer/credit_application")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    before = page.locator("[data-testid=versions] li").count()
+    page.select_option("#file-select", "grade.dmn")
+    page.locator("#editor-dmn .tjs-container, #editor-dmn .djs-container").first.wait_for()
+    page.select_option("#file-select", "assess_customer.form.json")
+    page.locator("#editor-form .fjs-editor-container, #editor-form .fjs-container").first.wait_for()
+    shot(page, "designer-form")
+    page.evaluate("() => { delete window.cfDesigner.files['approve_credit_manager.form.json']; }")
+    page.get_by_role("button", name="Deploy new version").click()
+    errors = page.get_by_test_id("deploy-errors")
+    errors.locator("li").first.wait_for()
+    assert "approve_credit_manager" in errors.inner_text()
+    assert page.locator("[data-testid=versions] li").count() == before
+    assert not page.js_errors, page.js_errors
+
+
 def _seed(api) -> None:
     """Three applications: approved, waiting for approval, waiting for assessment."""
     done = file_application(api, new_customer(api))

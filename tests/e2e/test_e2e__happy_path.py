@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import login, logout, shot
+from conftest import login, logout, open_task, shot
 from flow import new_customer
 
 pytestmark = pytest.mark.e2e
-
-
-def open_task(page, title_part: str, business_key: str) -> None:
-    """Find the task in the group inbox, claim it, and open it."""
-    page.goto("/inbox?scope=groups")
-    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
-    row.get_by_role("button", name="Claim").click()
-    page.wait_for_load_state()
-    page.goto("/inbox?scope=mine")
-    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
-    row.get_by_role("link", name="Open").click()
-    page.wait_for_selector("#task-form[data-ready='1']")
-    page.wait_for_selector("#diagram[data-ready='1']")
 
 
 def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):

@@ -32,6 +32,7 @@
     document.getElementById("editor-form").innerHTML = "";
     var kind = kindOf(name), instance = null;
     Object.entries(panes).forEach(function (kv) { document.getElementById(kv[1]).hidden = kv[0] !== kind; });
+    document.getElementById("properties-card").hidden = kind !== "bpmn";
     if (kind === "bpmn") instance = CreditflowBpmn.modeler("#canvas", "#properties", files[name]);
     if (kind === "dmn") instance = CreditflowDmn.modeler("#editor-dmn", files[name]);
     if (kind === "form") instance = CreditflowForm.editor("#editor-form", JSON.parse(files[name]));
@@ -110,4 +111,5 @@
   document.getElementById("deploy").addEventListener("click", deploy);
   document.getElementById("diff-form").addEventListener("submit", diff);
   open(select.value);
+  window.cfDesigner = { files: files, open: open, deploy: deploy }; // for tests and the console
 })();
