@@ -39,6 +39,12 @@ def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):
     login(page, "manager1")
     page.goto("/inbox?scope=groups")
     shot(page, "inbox")
+    page.click("button[name=lang][value=zh]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "待办"
+    shot(page, "inbox-zh")
+    page.click("button[name=lang][value=en]")
+    page.wait_for_load_state()
     open_task(page, "", str(business_key))
     page.get_by_label("Approve").first.check()
     page.locator("textarea").first.fill("Within my authority.")

@@ -10,7 +10,7 @@ from engine.clock import to_db
 from engine.errors import EngineError
 from engine.inbox import OPEN_STATES, visible_filter
 from engine.instances import claim_task, unclaim_task
-from engine.models import HumanTask, ProcessInstance
+from engine.models import HumanTask, ProcessInstance, TaskStatus
 from web.api.tasks import priority_label
 from web.extensions import db
 from web.runtime_access import actor, runtime
@@ -18,19 +18,22 @@ from web.ui import bp
 from web.ui.access import page, page_user
 
 PAGE_SIZE = 25
-SORTS = {
-    "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc()),
-    "priority": (HumanTask.priority.desc(), HumanTask.due_at.is_(None), HumanTask.due_at),
+SORTS = {  # plain columns so the (status, due_at) index can serve the sort; no due date sorts first
+    "due": (HumanTask.due_at, HumanTask.priority.desc()),
+    "priority": (HumanTask.priority.desc(), HumanTask.due_at),
 }
 
 
 def inbox_query(username: str, groups: set[str], args: dict) -> sa.Select:
     """The filtered task query of the inbox (indexed columns only, no workflow loading)."""
-    query = sa.select(HumanTask).where(HumanTask.status.in_(OPEN_STATES))
+    query = sa.select(HumanTask)
     if args.get("scope") == "groups":
-        query = query.where(HumanTask.assignee.is_(None), visible_filter(username, groups))
+        # unclaimed tasks are 'open'; coalesce keeps the planner on the (status, due_at) index
+        query = query.where(HumanTask.status == TaskStatus.OPEN.value,
+                            sa.func.coalesce(HumanTask.assignee, "") == "",
+                            visible_filter(username, groups))
     else:
-        query = query.where(HumanTask.assignee == username)
+        query = query.where(HumanTask.status.in_(OPEN_STATES), HumanTask.assignee == username)
     if args.get("process"):
         query = query.where(HumanTask.process_key == args["process"])
     if text := (args.get("customer") or "").strip():

@@ -11,6 +11,7 @@ from engine.models import HumanTask
 from web.extensions import db
 from web.ui.access import page_user
 
+COUNT_CAP = 999
 LINKS = [
     ("ui.dashboard", "Dashboard", None),
     ("ui.inbox", "Inbox", None),
@@ -25,11 +26,17 @@ LINKS = [
 
 def inbox_counts(username: str, groups: set[str]) -> dict[str, int]:
     """Open tasks assigned to the user and unclaimed tasks offered to the user's groups."""
-    mine = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(
+    mine = _capped(sa.select(HumanTask.id).where(
         HumanTask.assignee == username, HumanTask.status.in_(OPEN_STATES)))
-    offered = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(
+    offered = _capped(sa.select(HumanTask.id).where(
         HumanTask.assignee.is_(None), visible_filter(username, groups)))
-    return {"mine": mine or 0, "groups": offered or 0}
+    return {"mine": mine, "groups": offered}
+
+
+def _capped(query: sa.Select) -> int:
+    """Count up to COUNT_CAP rows (the badge shows "999+" beyond), cheap on huge inboxes."""
+    limited = query.limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
 
 
 def nav_context() -> dict[str, Any]:
