@@ -78,6 +78,15 @@ def when(value: Any) -> str:
     return str(value)
 
 
+def bilingual(text: Any) -> str:
+    """Pick one half of a model's "English / 中文" name for the request's language."""
+    value = str(text or "")
+    if " / " not in value:
+        return value
+    english, chinese = value.split(" / ", 1)
+    return chinese if locale() == "zh" else english
+
+
 def init_ui(app: Flask) -> None:
     """Install CSRF protection, Babel, the UI blueprint and the root redirect."""
     from web.ui import bp
@@ -95,6 +104,7 @@ def init_ui(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["bilingual"] = bilingual
     app.jinja_env.globals.update(_=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES,
                                  current_locale=locale)
     app.context_processor(nav_context)
