@@ -3,6 +3,12 @@
 Script text is compiled by RestrictedPython under ``engine.sandbox_policy`` (cached by text) and
 runs with the guards and builtins of ``engine.sandbox_guards``, task data as its namespace, and a
 time limit enforced by one shared watchdog thread.
+
+Limits: the interrupt lands between bytecodes, so one long C-level call (or a blocking call in
+an engine function) overruns the limit until it returns; memory is not bounded, so run workers
+under an OS limit (RLIMIT_AS / cgroup). Engine functions run inside the limit and may be
+interrupted at any bytecode: keep them short, lock-free or on plain ``with lock:`` blocks, and
+returning plain data (scripts may call any public method of what they return).
 """
 
 from __future__ import annotations
@@ -69,17 +75,25 @@ def _interrupt(thread_id: int, exception: type[BaseException] | None) -> None:
 
 
 class _Watchdog:
-    """A single daemon thread that interrupts bounded calls whose deadline passed."""
+    """A single daemon thread that interrupts bounded calls whose deadline passed.
+
+    Script threads take the plain lock with ``with self._lock``: entering a C-level lock cannot
+    be interrupted between acquiring it and the block that releases it, whereas entering a
+    Python-level Condition can, which would leave the lock held forever.
+    """
+
+    _IDLE_WAIT = 1.0  # seconds; re-check even without a notify (e.g. an interrupted arm)
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._wakeup = threading.Condition(self._lock)
         self._queue: list[tuple[float, int, _Deadline]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
     def arm(self, deadline: _Deadline) -> None:
         """Start watching a deadline."""
-        with self._cond:
+        with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._watch, name="creditflow-script-watchdog", daemon=True
@@ -87,18 +101,18 @@ class _Watchdog:
                 self._thread.start()
             heapq.heappush(self._queue, (deadline.at, next(self._order), deadline))
             if self._queue[0][2] is deadline:
-                self._cond.notify()
+                self._wakeup.notify()
 
     def disarm(self, deadline: _Deadline) -> bool:
         """Stop watching; return whether the deadline fired (never leaving an interrupt pending)."""
-        with self._cond:
+        with self._lock:
             deadline.armed = False
             if deadline.fired:
                 _interrupt(deadline.thread_id, None)
             return deadline.fired
 
     def _watch(self) -> None:
-        with self._cond:
+        with self._wakeup:
             while True:
                 now = time.monotonic()
                 while self._queue and (self._queue[0][0] <= now or not self._queue[0][2].armed):
@@ -106,7 +120,8 @@ class _Watchdog:
                     if deadline.armed:
                         deadline.fired = True
                         _interrupt(deadline.thread_id, ScriptTimeout)
-                self._cond.wait(self._queue[0][0] - now if self._queue else None)
+                wait = self._queue[0][0] - now if self._queue else self._IDLE_WAIT
+                self._wakeup.wait(min(wait, self._IDLE_WAIT))
 
 
 _watchdog = _Watchdog()
