@@ -39,7 +39,9 @@ class _DecisionInput:
         self.workflow = self
         self.script_engine = script_engine
         self.task_spec = self
+        self.spec = self
         self.bpmn_id = self.bpmn_name = self.name = "decision"
+        self.file = None
 
 
 def evaluate(engine: DMNEngine, inputs: dict[str, Any], script_engine: Any) -> dict[str, Any]:
