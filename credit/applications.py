@@ -45,13 +45,34 @@ def file_application(
     session.add(app)
     session.flush()
     subject = f"customer:{customer.id}"
-    append(session, now, [AuditEntry(actor.username, "application_filed", subject=subject, data={
-        "application_id": app.id, "requested_limit": app.requested_limit, "currency": currency,
-        "requested_terms_days": app.requested_terms_days})])
+    append(
+        session,
+        now,
+        [
+            AuditEntry(
+                actor.username,
+                "application_filed",
+                subject=subject,
+                data={
+                    "application_id": app.id,
+                    "requested_limit": app.requested_limit,
+                    "currency": currency,
+                    "requested_terms_days": app.requested_terms_days,
+                },
+            )
+        ],
+    )
     change = start_instance(
-        rt, session, PROCESS_KEY, actor, business_key=str(app.id), subject=subject,
-        data={"application_id": app.id,
-              "requested_limit_cny": to_base(Decimal(app.requested_limit), currency, rates)},
+        rt,
+        session,
+        PROCESS_KEY,
+        actor,
+        business_key=str(app.id),
+        subject=subject,
+        data={
+            "application_id": app.id,
+            "requested_limit_cny": to_base(Decimal(app.requested_limit), currency, rates),
+        },
     )
     app.process_instance_id = change.instance.id
     return app
@@ -82,13 +103,23 @@ def application_view(session: so.Session, application_id: int) -> dict[str, Any]
         "suggested_terms_days": app.suggested_terms_days,
         "approved_limit": app.approved_limit,
         "approved_terms_days": app.approved_terms_days,
-        "override": {"values": assessment.get("overrides") or {},
-                     "reason": assessment.get("override_reason")} if assessment.get("overrides")
+        "override": {
+            "values": assessment.get("overrides") or {},
+            "reason": assessment.get("override_reason"),
+        }
+        if assessment.get("overrides")
         else None,
         "assessment": assessment,
         "approvals": [
-            {"tier": a.tier, "user": a.user, "decision": a.decision, "comment": a.comment,
-             "approved_limit": a.approved_limit, "round": a.round, "at": from_db(a.at)}
+            {
+                "tier": a.tier,
+                "user": a.user,
+                "decision": a.decision,
+                "comment": a.comment,
+                "approved_limit": a.approved_limit,
+                "round": a.round,
+                "at": from_db(a.at),
+            }
             for a in app.approvals
         ],
         "created_at": from_db(app.created_at),

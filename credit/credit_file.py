@@ -38,8 +38,11 @@ class StatementWithRatios:
 
     def view(self) -> dict[str, Any]:
         """Return the statement's columns plus "ratios" and "ratios_not_available"."""
-        return {**columns(self.statement), "ratios": self.ratios,
-                "ratios_not_available": self.not_available}
+        return {
+            **columns(self.statement),
+            "ratios": self.ratios,
+            "ratios_not_available": self.not_available,
+        }
 
 
 def get_customer(session: so.Session, customer_id: int) -> Customer:
@@ -53,19 +56,33 @@ def get_customer(session: so.Session, customer_id: int) -> Customer:
 def customer_summary(session: so.Session, customer_id: int, today: dt.date) -> dict[str, Any]:
     """Return the credit file: profile, active terms, exposure, latest data and history."""
     customer = get_customer(session, customer_id)
-    exposure = open_exposure(session.scalars(sa.select(Invoice).where(
-        Invoice.customer_id == customer.id, Invoice.written_off.is_(False),
-        Invoice.amount > Invoice.paid_amount)))
+    exposure = open_exposure(
+        session.scalars(
+            sa.select(Invoice).where(
+                Invoice.customer_id == customer.id,
+                Invoice.written_off.is_(False),
+                Invoice.amount > Invoice.paid_amount,
+            )
+        )
+    )
     limit = customer.credit_limit
     statement = session.scalars(_statements(customer.id).limit(1)).first()
-    report = session.scalars(sa.select(CreditReport).where(CreditReport.customer_id == customer.id)
-                             .order_by(CreditReport.report_date.desc(), CreditReport.id.desc())
-                             .limit(1)).first()
-    history = session.scalars(sa.select(CreditHistory).where(
-        CreditHistory.customer_id == customer.id)
-        .order_by(CreditHistory.effective_on, CreditHistory.id)).all()
-    applications = session.scalars(sa.select(CreditApplication).where(
-        CreditApplication.customer_id == customer.id).order_by(CreditApplication.id.desc())).all()
+    report = session.scalars(
+        sa.select(CreditReport)
+        .where(CreditReport.customer_id == customer.id)
+        .order_by(CreditReport.report_date.desc(), CreditReport.id.desc())
+        .limit(1)
+    ).first()
+    history = session.scalars(
+        sa.select(CreditHistory)
+        .where(CreditHistory.customer_id == customer.id)
+        .order_by(CreditHistory.effective_on, CreditHistory.id)
+    ).all()
+    applications = session.scalars(
+        sa.select(CreditApplication)
+        .where(CreditApplication.customer_id == customer.id)
+        .order_by(CreditApplication.id.desc())
+    ).all()
     return {
         **columns(customer),
         "exposure": exposure,
@@ -75,8 +92,13 @@ def customer_summary(session: so.Session, customer_id: int, today: dt.date) -> d
         "securities": list_securities(session, customer.id, today),
         "history": [columns(row) for row in history],
         "applications": [
-            {"id": a.id, "status": a.status, "requested_limit": a.requested_limit,
-             "currency": a.currency, "created_at": from_db(a.created_at)}
+            {
+                "id": a.id,
+                "status": a.status,
+                "requested_limit": a.requested_limit,
+                "currency": a.currency,
+                "created_at": from_db(a.created_at),
+            }
             for a in applications
         ],
     }
@@ -91,17 +113,23 @@ def list_statements(session: so.Session, customer_id: int) -> list[StatementWith
 def list_securities(session: so.Session, customer_id: int, today: dt.date) -> list[dict[str, Any]]:
     """Return every security of a customer; "active" when it is unexpired on ``today``."""
     customer = get_customer(session, customer_id)
-    rows = session.scalars(sa.select(Security).where(Security.customer_id == customer.id)
-                           .order_by(Security.id))
-    return [{**columns(row), "active": row.expires_on is None or row.expires_on >= today}
-            for row in rows]
+    rows = session.scalars(
+        sa.select(Security).where(Security.customer_id == customer.id).order_by(Security.id)
+    )
+    return [
+        {**columns(row), "active": row.expires_on is None or row.expires_on >= today}
+        for row in rows
+    ]
 
 
 def open_exposure(invoices: Iterable[Invoice]) -> Decimal:
     """Sum the open receivables: the unpaid part of every invoice not written off."""
     return sum(
-        (inv.amount - inv.paid_amount for inv in invoices
-         if not inv.written_off and inv.amount > inv.paid_amount),
+        (
+            inv.amount - inv.paid_amount
+            for inv in invoices
+            if not inv.written_off and inv.amount > inv.paid_amount
+        ),
         Decimal("0"),
     ).quantize(_CENT)
 
@@ -116,10 +144,15 @@ def with_ratios(row: FinancialStatement) -> StatementWithRatios:
 def columns(row: Any) -> dict[str, Any]:
     """Return a row's column values, stored moments as aware UTC datetimes."""
     values = {attr.key: getattr(row, attr.key) for attr in sa.inspect(row).mapper.column_attrs}
-    return {key: from_db(value) if isinstance(value, dt.datetime) else value
-            for key, value in values.items()}
+    return {
+        key: from_db(value) if isinstance(value, dt.datetime) else value
+        for key, value in values.items()
+    }
 
 
 def _statements(customer_id: int) -> sa.Select[tuple[FinancialStatement]]:
-    return (sa.select(FinancialStatement).where(FinancialStatement.customer_id == customer_id)
-            .order_by(FinancialStatement.period_end.desc(), FinancialStatement.id.desc()))
+    return (
+        sa.select(FinancialStatement)
+        .where(FinancialStatement.customer_id == customer_id)
+        .order_by(FinancialStatement.period_end.desc(), FinancialStatement.id.desc())
+    )

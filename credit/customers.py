@@ -28,9 +28,19 @@ from engine.errors import Conflict, Invalid
 
 # The read side lives in credit.credit_file; re-exported so callers find every service here.
 __all__ = [
-    "INDUSTRY_RISKS", "SECURITY_KINDS", "CustomerPage", "StatementWithRatios", "add_credit_report",
-    "add_security", "add_statement", "create_customer", "customer_summary", "get_customer",
-    "list_securities", "list_statements", "search_customers",
+    "INDUSTRY_RISKS",
+    "SECURITY_KINDS",
+    "CustomerPage",
+    "StatementWithRatios",
+    "add_credit_report",
+    "add_security",
+    "add_statement",
+    "create_customer",
+    "customer_summary",
+    "get_customer",
+    "list_securities",
+    "list_statements",
+    "search_customers",
 ]
 
 INDUSTRY_RISKS = ("low", "medium", "high")
@@ -65,25 +75,37 @@ def create_customer(
     if existing is not None:
         raise Conflict(
             f"customer {existing} already has USCC {uscc}; use that credit file instead of "
-            "creating a second one", existing_customer_id=existing,
+            "creating a second one",
+            existing_customer_id=existing,
         )
     customer = Customer(
-        name=name, uscc=uscc, industry_risk=risk,
+        name=name,
+        uscc=uscc,
+        industry_risk=risk,
         registered_capital=values.get("registered_capital"),
         founded_on=values.get("founded_on"),
         contacts=[dict(contact) for contact in values.get("contacts") or []],
         currency=str(values.get("currency") or "CNY").upper(),
-        created_by=actor, created_at=to_db(now),
+        created_by=actor,
+        created_at=to_db(now),
         **{key: str(values.get(key) or "").strip() for key in _PROFILE_TEXT},
     )
     session.add(customer)
     try:
         session.flush()
     except sa.exc.IntegrityError as exc:
-        raise Conflict(f"USCC {uscc} was registered by a concurrent request; search for it "
-                       "and use that credit file") from exc
-    _audit(session, now, actor, "customer_created", customer.id,
-           {"name": name, "uscc": uscc, "industry_risk": risk})
+        raise Conflict(
+            f"USCC {uscc} was registered by a concurrent request; search for it "
+            "and use that credit file"
+        ) from exc
+    _audit(
+        session,
+        now,
+        actor,
+        "customer_created",
+        customer.id,
+        {"name": name, "uscc": uscc, "industry_risk": risk},
+    )
     return customer
 
 
@@ -91,8 +113,12 @@ def search_customers(session: so.Session, q: str | None, limit: int, offset: int
     """Find customers whose name or USCC contains ``q`` (case-insensitive), oldest first."""
     query = sa.select(Customer)
     if text := (q or "").strip():
-        query = query.where(sa.or_(Customer.name.icontains(text, autoescape=True),
-                                   Customer.uscc.icontains(text, autoescape=True)))
+        query = query.where(
+            sa.or_(
+                Customer.name.icontains(text, autoescape=True),
+                Customer.uscc.icontains(text, autoescape=True),
+            )
+        )
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     items = session.scalars(query.order_by(Customer.id).limit(limit).offset(offset)).all()
     return CustomerPage(list(items), total)
@@ -106,18 +132,30 @@ def add_statement(
     if not isinstance(values.get("period_end"), dt.date):
         raise Invalid.field("period_end", "period_end is required (a date such as 2025-12-31)")
     row = FinancialStatement(
-        customer_id=customer.id, period_end=values["period_end"],
+        customer_id=customer.id,
+        period_end=values["period_end"],
         currency=str(values.get("currency") or customer.currency).upper(),
-        created_by=actor, created_at=to_db(now),
+        created_by=actor,
+        created_at=to_db(now),
         **{name: values.get(name) for name in STATEMENT_FIGURES},
     )
     result = with_ratios(row)
     session.add(row)
     session.flush()
-    _audit(session, now, actor, "statement_added", customer.id, {
-        "statement_id": row.id, "period_end": row.period_end, "currency": row.currency,
-        "altman_zone": result.ratios["altman_zone"],
-        "ratios_not_available": sorted(result.not_available)})
+    _audit(
+        session,
+        now,
+        actor,
+        "statement_added",
+        customer.id,
+        {
+            "statement_id": row.id,
+            "period_end": row.period_end,
+            "currency": row.currency,
+            "altman_zone": result.ratios["altman_zone"],
+            "ratios_not_available": sorted(result.not_available),
+        },
+    )
     return result
 
 
@@ -136,15 +174,30 @@ def add_credit_report(
         errors["report_date"] = ["report_date is required (a date such as 2025-12-31)"]
     _raise_if(errors)
     row = CreditReport(
-        customer_id=customer.id, bureau=bureau, score=score, report_date=values["report_date"],
+        customer_id=customer.id,
+        bureau=bureau,
+        score=score,
+        report_date=values["report_date"],
         enforcement_flag=bool(values.get("enforcement_flag", False)),
-        created_by=actor, created_at=to_db(now),
+        created_by=actor,
+        created_at=to_db(now),
     )
     session.add(row)
     session.flush()
-    _audit(session, now, actor, "credit_report_added", customer.id, {
-        "report_id": row.id, "bureau": bureau, "score": score, "report_date": row.report_date,
-        "enforcement_flag": row.enforcement_flag})
+    _audit(
+        session,
+        now,
+        actor,
+        "credit_report_added",
+        customer.id,
+        {
+            "report_id": row.id,
+            "bureau": bureau,
+            "score": score,
+            "report_date": row.report_date,
+            "enforcement_flag": row.enforcement_flag,
+        },
+    )
     return row
 
 
@@ -161,15 +214,30 @@ def add_security(
         errors["amount"] = ["amount must be a decimal number greater than 0"]
     _raise_if(errors)
     row = Security(
-        customer_id=customer.id, kind=kind, amount=amount, expires_on=values.get("expires_on"),
+        customer_id=customer.id,
+        kind=kind,
+        amount=amount,
+        expires_on=values.get("expires_on"),
         currency=str(values.get("currency") or customer.currency).upper(),
-        created_by=actor, created_at=to_db(now),
+        created_by=actor,
+        created_at=to_db(now),
     )
     session.add(row)
     session.flush()
-    _audit(session, now, actor, "security_added", customer.id, {
-        "security_id": row.id, "kind": kind, "amount": amount, "currency": row.currency,
-        "expires_on": row.expires_on})
+    _audit(
+        session,
+        now,
+        actor,
+        "security_added",
+        customer.id,
+        {
+            "security_id": row.id,
+            "kind": kind,
+            "amount": amount,
+            "currency": row.currency,
+            "expires_on": row.expires_on,
+        },
+    )
     return row
 
 
@@ -178,7 +246,23 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
         raise Invalid(f"invalid fields: {', '.join(sorted(errors))}", errors)
 
 
-def _audit(session: so.Session, now: dt.datetime, actor: str, action: str, customer_id: int,
-           data: dict[str, Any]) -> None:
-    append(session, now, [AuditEntry(actor, action, subject=f"customer:{customer_id}",
-                                     data={"customer_id": customer_id, **data})])
+def _audit(
+    session: so.Session,
+    now: dt.datetime,
+    actor: str,
+    action: str,
+    customer_id: int,
+    data: dict[str, Any],
+) -> None:
+    append(
+        session,
+        now,
+        [
+            AuditEntry(
+                actor,
+                action,
+                subject=f"customer:{customer_id}",
+                data={"customer_id": customer_id, **data},
+            )
+        ],
+    )

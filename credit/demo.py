@@ -18,9 +18,20 @@ from engine.clock import to_db
 from engine.runtime import Runtime
 
 ACTOR = "system"
-_FIGURES = ("current_assets", "current_liabilities", "inventory", "total_assets",
-            "total_liabilities", "equity", "revenue", "net_profit", "ebit", "interest_expense",
-            "retained_earnings", "operating_cash_flow")
+_FIGURES = (
+    "current_assets",
+    "current_liabilities",
+    "inventory",
+    "total_assets",
+    "total_liabilities",
+    "equity",
+    "revenue",
+    "net_profit",
+    "ebit",
+    "interest_expense",
+    "retained_earnings",
+    "operating_cash_flow",
+)
 
 
 def _statement(*millions: str) -> dict[str, Decimal]:
@@ -33,48 +44,75 @@ def _contact(name: str, user: str, phone: str) -> dict[str, str]:
 
 # Each invoice: (amount, issued days ago, terms days, paid days after due or None when open).
 CUSTOMERS: list[dict[str, Any]] = [
-    {   # The credit policy's worked example: grade B, suggested limit 2,490,000.
-        "profile": {"name": "华东精密机械有限公司", "uscc": make_uscc("91310115MA1H7D01"),
-                    "industry": "通用设备制造", "industry_risk": "medium",
-                    "registered_capital": Decimal("20000000"), "founded_months_ago": 99,
-                    "legal_representative": "陈建华", "address": "上海市浦东新区川沙路 1188 号",
-                    "contacts": [_contact("王敏", "wang.min", "021-5888 1234")]},
-        "statement": _statement("12", "7", "3", "30", "16", "14", "45", "2.7", "4.2", "0.9",
-                                "6", "3.5"),
+    {  # The credit policy's worked example: grade B, suggested limit 2,490,000.
+        "profile": {
+            "name": "华东精密机械有限公司",
+            "uscc": make_uscc("91310115MA1H7D01"),
+            "industry": "通用设备制造",
+            "industry_risk": "medium",
+            "registered_capital": Decimal("20000000"),
+            "founded_months_ago": 99,
+            "legal_representative": "陈建华",
+            "address": "上海市浦东新区川沙路 1188 号",
+            "contacts": [_contact("王敏", "wang.min", "021-5888 1234")],
+        },
+        "statement": _statement(
+            "12", "7", "3", "30", "16", "14", "45", "2.7", "4.2", "0.9", "6", "3.5"
+        ),
         "report": ("中国人民银行征信中心", 75),
         "securities": [("collateral", "1000000"), ("insurance", "500000")],
         "invoices": [("600000", 120, 45, 0), ("450000", 80, 45, 12), ("380000", 10, 45, None)],
     },
-    {   # Strong balance sheet, long history, pays on time: grade A.
-        "profile": {"name": "深圳恒信电子科技股份有限公司", "uscc": make_uscc("91440300MA5F2K01"),
-                    "industry": "电子元器件", "industry_risk": "low",
-                    "registered_capital": Decimal("50000000"), "founded_months_ago": 182,
-                    "legal_representative": "刘志强", "address": "深圳市南山区科技园南区 8 栋",
-                    "contacts": [_contact("李娜", "li.na", "0755-8666 2345")]},
-        "statement": _statement("20", "8", "4", "50", "15", "35", "80", "9.6", "13", "0.5",
-                                "20", "10"),
+    {  # Strong balance sheet, long history, pays on time: grade A.
+        "profile": {
+            "name": "深圳恒信电子科技股份有限公司",
+            "uscc": make_uscc("91440300MA5F2K01"),
+            "industry": "电子元器件",
+            "industry_risk": "low",
+            "registered_capital": Decimal("50000000"),
+            "founded_months_ago": 182,
+            "legal_representative": "刘志强",
+            "address": "深圳市南山区科技园南区 8 栋",
+            "contacts": [_contact("李娜", "li.na", "0755-8666 2345")],
+        },
+        "statement": _statement(
+            "20", "8", "4", "50", "15", "35", "80", "9.6", "13", "0.5", "20", "10"
+        ),
         "report": ("中国人民银行征信中心", 92),
         "securities": [("guarantee", "2000000")],
         "invoices": [("900000", 100, 60, 0), ("750000", 70, 60, 0), ("820000", 15, 60, None)],
     },
-    {   # Thin margins and 72% debt-to-asset, paid 20 days late: grade D territory.
-        "profile": {"name": "浙江宏远纺织贸易有限公司", "uscc": make_uscc("91330106MA2B3C01"),
-                    "industry": "纺织品批发", "industry_risk": "high",
-                    "registered_capital": Decimal("5000000"), "founded_months_ago": 50,
-                    "legal_representative": "周立新", "address": "杭州市西湖区文三路 259 号",
-                    "contacts": [_contact("赵磊", "zhao.lei", "0571-8777 3456")]},
-        "statement": _statement("6.6", "6", "3", "20", "14.4", "5.6", "20", "0.4", "1.2", "0.8",
-                                "0.6", "0.3"),
+    {  # Thin margins and 72% debt-to-asset, paid 20 days late: grade D territory.
+        "profile": {
+            "name": "浙江宏远纺织贸易有限公司",
+            "uscc": make_uscc("91330106MA2B3C01"),
+            "industry": "纺织品批发",
+            "industry_risk": "high",
+            "registered_capital": Decimal("5000000"),
+            "founded_months_ago": 50,
+            "legal_representative": "周立新",
+            "address": "杭州市西湖区文三路 259 号",
+            "contacts": [_contact("赵磊", "zhao.lei", "0571-8777 3456")],
+        },
+        "statement": _statement(
+            "6.6", "6", "3", "20", "14.4", "5.6", "20", "0.4", "1.2", "0.8", "0.6", "0.3"
+        ),
         "report": ("中国人民银行征信中心", 55),
         "securities": [("guarantee", "500000")],
         "invoices": [("300000", 110, 30, 20), ("260000", 20, 30, None)],
     },
-    {   # A new customer: profile only.
-        "profile": {"name": "北京云启数据服务有限公司", "uscc": make_uscc("91110108MA01N2P1"),
-                    "industry": "信息技术服务", "industry_risk": "medium",
-                    "registered_capital": Decimal("10000000"), "founded_months_ago": 30,
-                    "legal_representative": "孙悦", "address": "北京市海淀区中关村大街 27 号",
-                    "contacts": [_contact("钱晨", "qian.chen", "010-6288 4567")]},
+    {  # A new customer: profile only.
+        "profile": {
+            "name": "北京云启数据服务有限公司",
+            "uscc": make_uscc("91110108MA01N2P1"),
+            "industry": "信息技术服务",
+            "industry_risk": "medium",
+            "registered_capital": Decimal("10000000"),
+            "founded_months_ago": 30,
+            "legal_representative": "孙悦",
+            "address": "北京市海淀区中关村大街 27 号",
+            "contacts": [_contact("钱晨", "qian.chen", "010-6288 4567")],
+        },
     },
 ]
 
@@ -91,44 +129,94 @@ def seed_customers(session: so.Session, rt: Runtime) -> int:
         customer = create_customer(session, now, ACTOR, profile)
         if "statement" in spec:
             period_end = dt.date(today.year - 1, 12, 31)
-            add_statement(session, now, ACTOR, customer.id,
-                          {"period_end": period_end, **spec["statement"]})
+            add_statement(
+                session, now, ACTOR, customer.id, {"period_end": period_end, **spec["statement"]}
+            )
         if "report" in spec:
             bureau, score = spec["report"]
-            add_credit_report(session, now, ACTOR, customer.id, {
-                "bureau": bureau, "score": score, "report_date": today - dt.timedelta(days=30)})
+            add_credit_report(
+                session,
+                now,
+                ACTOR,
+                customer.id,
+                {"bureau": bureau, "score": score, "report_date": today - dt.timedelta(days=30)},
+            )
         for kind, amount in spec.get("securities", []):
-            add_security(session, now, ACTOR, customer.id, {
-                "kind": kind, "amount": Decimal(amount), "expires_on": add_months(today, 12)})
+            add_security(
+                session,
+                now,
+                ACTOR,
+                customer.id,
+                {"kind": kind, "amount": Decimal(amount), "expires_on": add_months(today, 12)},
+            )
         for number, invoice in enumerate(spec.get("invoices", []), start=1):
             _add_invoice(session, now, today, customer, number, *invoice)
         added += 1
     return added
 
 
-def _add_invoice(session: so.Session, now: dt.datetime, today: dt.date, customer: Customer,
-                 number: int, amount: str, issued_ago: int, terms: int,
-                 paid_late: int | None) -> None:
+def _add_invoice(
+    session: so.Session,
+    now: dt.datetime,
+    today: dt.date,
+    customer: Customer,
+    number: int,
+    amount: str,
+    issued_ago: int,
+    terms: int,
+    paid_late: int | None,
+) -> None:
     issued_on = today - dt.timedelta(days=issued_ago)
     due_on = issued_on + dt.timedelta(days=terms)
     paid_on = None if paid_late is None else due_on + dt.timedelta(days=paid_late)
     invoice = Invoice(
-        customer_id=customer.id, number=f"DEMO-{customer.uscc[-6:]}-{number:03d}",
-        amount=Decimal(amount), currency=customer.currency, issued_on=issued_on, due_on=due_on,
-        paid_amount=Decimal(amount) if paid_on else Decimal("0"), paid_on=paid_on,
+        customer_id=customer.id,
+        number=f"DEMO-{customer.uscc[-6:]}-{number:03d}",
+        amount=Decimal(amount),
+        currency=customer.currency,
+        issued_on=issued_on,
+        due_on=due_on,
+        paid_amount=Decimal(amount) if paid_on else Decimal("0"),
+        paid_on=paid_on,
         created_at=to_db(now),
     )
     session.add(invoice)
     session.flush()
-    entries = [AuditEntry(ACTOR, "invoice_created", subject=f"customer:{customer.id}", data={
-        "invoice_id": invoice.id, "number": invoice.number, "amount": invoice.amount,
-        "issued_on": issued_on, "due_on": due_on})]
+    entries = [
+        AuditEntry(
+            ACTOR,
+            "invoice_created",
+            subject=f"customer:{customer.id}",
+            data={
+                "invoice_id": invoice.id,
+                "number": invoice.number,
+                "amount": invoice.amount,
+                "issued_on": issued_on,
+                "due_on": due_on,
+            },
+        )
+    ]
     if paid_on is not None:
-        payment = Payment(customer_id=customer.id, invoice_id=invoice.id, amount=invoice.amount,
-                          paid_on=paid_on, created_at=to_db(now))
+        payment = Payment(
+            customer_id=customer.id,
+            invoice_id=invoice.id,
+            amount=invoice.amount,
+            paid_on=paid_on,
+            created_at=to_db(now),
+        )
         session.add(payment)
         session.flush()
-        entries.append(AuditEntry(ACTOR, "payment_recorded", subject=f"customer:{customer.id}",
-                                  data={"payment_id": payment.id, "invoice_id": invoice.id,
-                                        "amount": payment.amount, "paid_on": paid_on}))
+        entries.append(
+            AuditEntry(
+                ACTOR,
+                "payment_recorded",
+                subject=f"customer:{customer.id}",
+                data={
+                    "payment_id": payment.id,
+                    "invoice_id": invoice.id,
+                    "amount": payment.amount,
+                    "paid_on": paid_on,
+                },
+            )
+        )
     append(session, now, entries)

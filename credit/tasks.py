@@ -27,8 +27,17 @@ from engine.errors import Invalid, NotFound
 from engine.services import ServiceRegistry, StepContext
 
 STATEMENT_FIELDS = (
-    "current_assets", "current_liabilities", "inventory", "total_assets", "total_liabilities",
-    "equity", "revenue", "net_profit", "ebit", "interest_expense", "retained_earnings",
+    "current_assets",
+    "current_liabilities",
+    "inventory",
+    "total_assets",
+    "total_liabilities",
+    "equity",
+    "revenue",
+    "net_profit",
+    "ebit",
+    "interest_expense",
+    "retained_earnings",
     "operating_cash_flow",
 )
 
@@ -69,13 +78,19 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     customer = ctx.session.get(Customer, app.customer_id)
     on = today(ctx)
     statement = ctx.session.scalar(
-        sa.select(FinancialStatement).where(FinancialStatement.customer_id == customer.id)
-        .order_by(FinancialStatement.period_end.desc(), FinancialStatement.id.desc()).limit(1)
+        sa.select(FinancialStatement)
+        .where(FinancialStatement.customer_id == customer.id)
+        .order_by(FinancialStatement.period_end.desc(), FinancialStatement.id.desc())
+        .limit(1)
     )
-    ratios = compute_ratios({f: getattr(statement, f) for f in STATEMENT_FIELDS} if statement else {})
+    ratios = compute_ratios(
+        {f: getattr(statement, f) for f in STATEMENT_FIELDS} if statement else {}
+    )
     report = ctx.session.scalar(
-        sa.select(CreditReport).where(CreditReport.customer_id == customer.id)
-        .order_by(CreditReport.report_date.desc(), CreditReport.id.desc()).limit(1)
+        sa.select(CreditReport)
+        .where(CreditReport.customer_id == customer.id)
+        .order_by(CreditReport.report_date.desc(), CreditReport.id.desc())
+        .limit(1)
     )
     invoices = ctx.session.execute(
         sa.select(Invoice.due_on, Invoice.paid_on).where(Invoice.customer_id == customer.id)
@@ -96,7 +111,10 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         "statement_id": statement.id if statement else None,
         "credit_report_id": report.id if report else None,
         # Spiff merges COLLECT lists into existing ones; clear the last run's rows first.
-        "factor": None, "points": None, "max_points": None, "reason_code": None,
+        "factor": None,
+        "points": None,
+        "max_points": None,
+        "reason_code": None,
     }
 
 
@@ -107,24 +125,38 @@ def total_score(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Suggested limit and terms from the grade (or the analyst's override), saved on the application."""
+    """Suggested limit and terms from the grade or the override, saved on the application."""
     app = _application(ctx, data)
-    overrides = {k: data.get(k) for k in ("override_grade", "override_limit", "override_terms_days")}
+    overrides = {
+        k: data.get(k) for k in ("override_grade", "override_limit", "override_terms_days")
+    }
     overriding = {k: v for k, v in overrides.items() if v not in (None, "")}
     reason = (data.get("override_reason") or "").strip()
     if overriding and not reason:
-        raise Invalid.field("override_reason", "a written reason is required to override "
-                            + ", ".join(k.removeprefix("override_") for k in overriding))
+        raise Invalid.field(
+            "override_reason",
+            "a written reason is required to override "
+            + ", ".join(k.removeprefix("override_") for k in overriding),
+        )
     model_grade = data["grade"]
     grade = overriding.get("override_grade") or model_grade
     terms = ctx.decide("grade_terms", {"grade": grade}) if grade != model_grade else data
     on = today(ctx)
-    securities = ctx.session.scalars(sa.select(Security).where(Security.customer_id == app.customer_id)).all()
-    weights = {kind: ctx.decide("security_cover", {"kind": kind})["weight"]
-               for kind in {s.kind for s in securities}}
-    cover = limits.security_cover([(s.kind, s.amount, s.expires_on) for s in securities], weights, on)
+    securities = ctx.session.scalars(
+        sa.select(Security).where(Security.customer_id == app.customer_id)
+    ).all()
+    weights = {
+        kind: ctx.decide("security_cover", {"kind": kind})["weight"]
+        for kind in {s.kind for s in securities}
+    }
+    cover = limits.security_cover(
+        [(s.kind, s.amount, s.expires_on) for s in securities], weights, on
+    )
     suggested = limits.suggested_limit(
-        data.get("equity"), app.expected_monthly_purchases, Decimal(str(terms["limit_factor"])), cover
+        data.get("equity"),
+        app.expected_monthly_purchases,
+        Decimal(str(terms["limit_factor"])),
+        cover,
     )
     computed = suggested
     if "override_limit" in overriding:
@@ -136,24 +168,43 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     app.suggested_limit, app.suggested_terms_days = suggested, suggested_terms
     app.analyst = data.get("analyst") or app.analyst
     app.status = ApplicationStatus.IN_APPROVAL.value
-    app.assessment = _jsonable({
-        "ratios": data.get("ratios"), "model_grade": model_grade, "computed_limit": computed,
-        "security_cover": cover, "review_months": terms["review_months"],
-        "overrides": overriding, "override_reason": reason or None,
-        "years_in_business": data.get("years_in_business"),
-        "external_score": data.get("external_score"),
-        "max_days_past_due": data.get("max_days_past_due"),
-        "altman_zone": data.get("altman_zone"), "comment": data.get("comment"),
-        "factors": scorecard.factor_rows(data),
-    })
+    app.assessment = _jsonable(
+        {
+            "ratios": data.get("ratios"),
+            "model_grade": model_grade,
+            "computed_limit": computed,
+            "security_cover": cover,
+            "review_months": terms["review_months"],
+            "overrides": overriding,
+            "override_reason": reason or None,
+            "years_in_business": data.get("years_in_business"),
+            "external_score": data.get("external_score"),
+            "max_days_past_due": data.get("max_days_past_due"),
+            "altman_zone": data.get("altman_zone"),
+            "comment": data.get("comment"),
+            "factors": scorecard.factor_rows(data),
+        }
+    )
     if overriding:
-        ctx.audit("assessment_overridden", {"application_id": app.id, **overriding,
-                                            "reason": reason, "model_grade": model_grade})
-    ctx.audit("application_scored", {"application_id": app.id, "score": data["score"],
-                                     "grade": grade, "suggested_limit": suggested})
+        ctx.audit(
+            "assessment_overridden",
+            {"application_id": app.id, **overriding, "reason": reason, "model_grade": model_grade},
+        )
+    ctx.audit(
+        "application_scored",
+        {
+            "application_id": app.id,
+            "score": data["score"],
+            "grade": grade,
+            "suggested_limit": suggested,
+        },
+    )
     return {
-        "grade": grade, "suggested_limit": suggested, "suggested_terms_days": suggested_terms,
-        "review_months": terms["review_months"], "limit_factor": terms["limit_factor"],
+        "grade": grade,
+        "suggested_limit": suggested,
+        "suggested_terms_days": suggested_terms,
+        "review_months": terms["review_months"],
+        "limit_factor": terms["limit_factor"],
         "terms_days": terms["terms_days"],
         "approval_tiers": None,  # re-decided by the matrix in every approval round
     }
@@ -170,16 +221,32 @@ def record_approval(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     chosen = data.get("approved_limit")
     limit = cap if chosen in (None, "") else Decimal(str(chosen))
     if limit > cap:
-        raise Invalid.field("approved_limit", f"may not exceed {cap} (an approver may only lower it)")
+        raise Invalid.field(
+            "approved_limit", f"may not exceed {cap} (an approver may only lower it)"
+        )
     round_no = int(data.get("approval_round") or 1)
-    ctx.session.add(Approval(
-        application_id=app.id, round=round_no, tier=data["current_tier"], user=ctx.actor,
-        decision=decision, comment=comment, approved_limit=limit if decision == "approve" else None,
-        at=to_db(ctx.now),
-    ))
-    ctx.audit("approval_recorded", {"application_id": app.id, "tier": data["current_tier"],
-                                    "decision": decision, "approved_limit": limit,
-                                    "comment": comment})
+    ctx.session.add(
+        Approval(
+            application_id=app.id,
+            round=round_no,
+            tier=data["current_tier"],
+            user=ctx.actor,
+            decision=decision,
+            comment=comment,
+            approved_limit=limit if decision == "approve" else None,
+            at=to_db(ctx.now),
+        )
+    )
+    ctx.audit(
+        "approval_recorded",
+        {
+            "application_id": app.id,
+            "tier": data["current_tier"],
+            "decision": decision,
+            "approved_limit": limit,
+            "comment": comment,
+        },
+    )
     return {
         "approvers": list(data.get("approvers") or []) + [ctx.actor],
         "approved_limit_cap": limit if decision == "approve" else cap,
@@ -201,17 +268,33 @@ def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     customer.payment_terms_days = app.suggested_terms_days
     customer.grade, customer.score = app.grade, app.score
     customer.review_due_on, customer.limit_active_since = review_due, on
-    ctx.session.add(CreditHistory(
-        customer_id=customer.id, application_id=app.id, grade=app.grade, score=app.score,
-        credit_limit=limit, payment_terms_days=app.suggested_terms_days, review_due_on=review_due,
-        effective_on=on, at=to_db(ctx.now),
-    ))
-    ctx.audit("limit_activated", {"application_id": app.id, "customer_id": customer.id,
-                                  "credit_limit": limit, "grade": app.grade,
-                                  "payment_terms_days": app.suggested_terms_days,
-                                  "review_due_on": review_due})
-    ctx.emit("application_decided", application_id=app.id, decision="approved",
-             applicant=app.applicant)
+    ctx.session.add(
+        CreditHistory(
+            customer_id=customer.id,
+            application_id=app.id,
+            grade=app.grade,
+            score=app.score,
+            credit_limit=limit,
+            payment_terms_days=app.suggested_terms_days,
+            review_due_on=review_due,
+            effective_on=on,
+            at=to_db(ctx.now),
+        )
+    )
+    ctx.audit(
+        "limit_activated",
+        {
+            "application_id": app.id,
+            "customer_id": customer.id,
+            "credit_limit": limit,
+            "grade": app.grade,
+            "payment_terms_days": app.suggested_terms_days,
+            "review_due_on": review_due,
+        },
+    )
+    ctx.emit(
+        "application_decided", application_id=app.id, decision="approved", applicant=app.applicant
+    )
     return {"approved_limit_final": limit, "review_due_on": review_due}
 
 
@@ -219,10 +302,17 @@ def reject_application(ctx: StepContext, data: dict[str, Any], automatic: Any = 
     """Close the application as rejected (by a tier, or automatically for grade E)."""
     app = _application(ctx, data)
     app.status, app.decided_at = ApplicationStatus.REJECTED.value, to_db(ctx.now)
-    ctx.audit("application_rejected", {"application_id": app.id, "automatic": bool(automatic),
-                                       "reason_codes": list(app.reason_codes or [])})
-    ctx.emit("application_decided", application_id=app.id, decision="rejected",
-             applicant=app.applicant)
+    ctx.audit(
+        "application_rejected",
+        {
+            "application_id": app.id,
+            "automatic": bool(automatic),
+            "reason_codes": list(app.reason_codes or []),
+        },
+    )
+    ctx.emit(
+        "application_decided", application_id=app.id, decision="rejected", applicant=app.applicant
+    )
     return {"rejected_automatically": bool(automatic)}
 
 
@@ -231,8 +321,12 @@ def set_status(ctx: StepContext, data: dict[str, Any], status: str) -> dict[str,
     app = _application(ctx, data)
     app.status = ApplicationStatus(status).value
     if status == ApplicationStatus.RETURNED:
-        ctx.emit("application_decided", application_id=app.id, decision="returned",
-                 applicant=app.applicant)
+        ctx.emit(
+            "application_decided",
+            application_id=app.id,
+            decision="returned",
+            applicant=app.applicant,
+        )
     return {}
 
 

@@ -118,14 +118,19 @@ def verify(session: so.Session, batch: int = 2000) -> Verification:
     last_seq = 0
     while True:
         rows = session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            sa.select(AuditEvent)
+            .where(AuditEvent.seq > last_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
         ).all()
         if not rows:
             break
         for event in rows:
             count += 1
             if event.seq != expected_seq or event.prev_hash != prev:
-                return Verification(False, count, expected_seq if event.seq != expected_seq else event.seq)
+                return Verification(
+                    False, count, expected_seq if event.seq != expected_seq else event.seq
+                )
             if link_hash(prev, event) != event.hash:
                 return Verification(False, count, event.seq)
             prev, expected_seq, last_seq = event.hash, event.seq + 1, event.seq

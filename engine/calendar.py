@@ -30,8 +30,11 @@ class BusinessCalendar:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
     @classmethod
-    def from_days(cls, days: Mapping[dt.date, str], tz: str | ZoneInfo = "Asia/Shanghai",
-                  ) -> BusinessCalendar:
+    def from_days(
+        cls,
+        days: Mapping[dt.date, str],
+        tz: str | ZoneInfo = "Asia/Shanghai",
+    ) -> BusinessCalendar:
         """Build a calendar from {date: 'holiday' | 'workday'}."""
         zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         return cls(
@@ -78,10 +81,16 @@ def chinese_statutory_days(years: Iterable[int]) -> list[tuple[dt.date, str, str
     import chinese_calendar
 
     wanted = set(years)
-    rows = [(d, DayKind.HOLIDAY.value, str(name)) for d, name in chinese_calendar.holidays.items()
-            if d.year in wanted]
-    rows += [(d, DayKind.WORKDAY.value, str(name)) for d, name in chinese_calendar.workdays.items()
-             if d.year in wanted and d.weekday() >= 5]
+    rows = [
+        (d, DayKind.HOLIDAY.value, str(name))
+        for d, name in chinese_calendar.holidays.items()
+        if d.year in wanted
+    ]
+    rows += [
+        (d, DayKind.WORKDAY.value, str(name))
+        for d, name in chinese_calendar.workdays.items()
+        if d.year in wanted and d.weekday() >= 5
+    ]
     return sorted(rows)
 
 

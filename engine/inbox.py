@@ -73,7 +73,11 @@ def new_row(rt: Any, row: ProcessInstance, task: Any, now: dt.datetime) -> Human
 
 
 def sync_inbox(
-    rt: Any, session: so.Session, row: ProcessInstance, workflow: Any, actor: str,
+    rt: Any,
+    session: so.Session,
+    row: ProcessInstance,
+    workflow: Any,
+    actor: str,
     now: dt.datetime,
 ) -> tuple[list[TaskChange], list[TaskChange]]:
     """Insert rows for new ready user tasks; close rows whose task is no longer ready."""
@@ -95,12 +99,21 @@ def sync_inbox(
         task_row.status = TaskStatus.COMPLETED.value if done else TaskStatus.CANCELLED.value
         task_row.completed_at = to_db(now)
         task_row.completed_by = actor if done else None
-        session.execute(sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == task_row.id))
-        finished.append(TaskChange(
-            task_row.id, task_row.name, task_row.title, task_row.status,
-            list(task_row.candidate_groups), task_row.assignee, task_row.completed_by,
-            row=task_row,
-        ))
+        session.execute(
+            sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == task_row.id)
+        )
+        finished.append(
+            TaskChange(
+                task_row.id,
+                task_row.name,
+                task_row.title,
+                task_row.status,
+                list(task_row.candidate_groups),
+                task_row.assignee,
+                task_row.completed_by,
+                row=task_row,
+            )
+        )
     for task_id, task in ready.items():
         if task_id in known:
             continue
@@ -109,10 +122,16 @@ def sync_inbox(
         session.add_all(
             HumanTaskCandidate(task_id=task_id, group_name=g) for g in task_row.candidate_groups
         )
-        created.append(TaskChange(
-            task_id, task_row.name, task_row.title, task_row.status,
-            list(task_row.candidate_groups), row=task_row,
-        ))
+        created.append(
+            TaskChange(
+                task_id,
+                task_row.name,
+                task_row.title,
+                task_row.status,
+                list(task_row.candidate_groups),
+                row=task_row,
+            )
+        )
     session.flush()
     return created, finished
 

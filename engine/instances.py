@@ -57,24 +57,40 @@ def _error_info(exc: BaseException, task: Any | None) -> dict[str, Any]:
     }
 
 
-def _fail(rt: Runtime, session: so.Session, row_id: int | None, exc: BaseException,
-          task: Any, start: dict[str, Any] | None = None) -> StepFailed:
+def _fail(
+    rt: Runtime,
+    session: so.Session,
+    row_id: int | None,
+    exc: BaseException,
+    task: Any,
+    start: dict[str, Any] | None = None,
+) -> StepFailed:
     """Roll the step back, then record the instance as failed in a transaction of its own."""
     info = _error_info(exc, task)
     log.warning("engine step failed", extra={"instance": row_id, "task": info["task"]})
     session.rollback()
     now = rt.clock.now()
     if row_id is None and start is not None:
-        row = ProcessInstance(status=InstanceStatus.ERROR.value, error=info, revision=1,
-                              created_at=to_db(now), updated_at=to_db(now), **start)
+        row = ProcessInstance(
+            status=InstanceStatus.ERROR.value,
+            error=info,
+            revision=1,
+            created_at=to_db(now),
+            updated_at=to_db(now),
+            **start,
+        )
         session.add(row)
         session.flush()
         row_id = row.id
     else:
         session.execute(
-            sa.update(ProcessInstance).where(ProcessInstance.id == row_id).values(
-                status=InstanceStatus.ERROR.value, error=info,
-                revision=ProcessInstance.revision + 1, updated_at=to_db(now),
+            sa.update(ProcessInstance)
+            .where(ProcessInstance.id == row_id)
+            .values(
+                status=InstanceStatus.ERROR.value,
+                error=info,
+                revision=ProcessInstance.revision + 1,
+                updated_at=to_db(now),
             )
         )
     audit.append(session, now, [AuditEntry("system", "instance_error", row_id, data=info)])
@@ -83,13 +99,18 @@ def _fail(rt: Runtime, session: so.Session, row_id: int | None, exc: BaseExcepti
     return StepFailed(
         f"process instance {row_id} stopped with an error at "
         f"'{info['task'] or 'start'}': {info['title']}",
-        instance_id=row_id, error=info,
+        instance_id=row_id,
+        error=info,
     )
 
 
 def start_instance(
-    rt: Runtime, session: so.Session, process_key: str, actor: Actor,
-    business_key: str | None = None, subject: str | None = None,
+    rt: Runtime,
+    session: so.Session,
+    process_key: str,
+    actor: Actor,
+    business_key: str | None = None,
+    subject: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Change:
     """Create an instance on the latest version and run it to its first wait state."""
@@ -99,20 +120,33 @@ def start_instance(
     start_task.set_data(**(data or {}))
     now = rt.clock.now()
     fields = dict(
-        process_key=bundle.key, version=bundle.version, business_key=business_key,
-        subject=subject, state=bundle.serializer.serialize_json(workflow),
+        process_key=bundle.key,
+        version=bundle.version,
+        business_key=business_key,
+        subject=subject,
+        state=bundle.serializer.serialize_json(workflow),
         started_by=actor.username,
     )
-    row = ProcessInstance(status=InstanceStatus.RUNNING.value, revision=1,
-                          created_at=to_db(now), updated_at=to_db(now), **fields)
+    row = ProcessInstance(
+        status=InstanceStatus.RUNNING.value,
+        revision=1,
+        created_at=to_db(now),
+        updated_at=to_db(now),
+        **fields,
+    )
     session.add(row)
     session.flush()
-    started = AuditEntry(actor.username, "instance_started", row.id, subject=subject,
-                         data={"process_key": bundle.key, "version": bundle.version,
-                               "business_key": business_key})
+    started = AuditEntry(
+        actor.username,
+        "instance_started",
+        row.id,
+        subject=subject,
+        data={"process_key": bundle.key, "version": bundle.version, "business_key": business_key},
+    )
     try:
-        change = run_step(rt, session, row, bundle, workflow, actor.username,
-                          lambda wf, ctx: None, [started])
+        change = run_step(
+            rt, session, row, bundle, workflow, actor.username, lambda wf, ctx: None, [started]
+        )
     except EngineError:
         raise
     except Exception as exc:
@@ -182,22 +216,37 @@ def claim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor) -> 
     check_may_work(task, actor)
     result = session.execute(
         sa.update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN.value,
-               HumanTask.assignee.is_(None))
+        .where(
+            HumanTask.id == task_id,
+            HumanTask.status == TaskStatus.OPEN.value,
+            HumanTask.assignee.is_(None),
+        )
         .values(assignee=actor.username, status=TaskStatus.CLAIMED.value)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise Conflict(f"task '{task_id}' was claimed or completed by someone else")
     session.refresh(task)
-    audit.append(session, rt.clock.now(), [AuditEntry(
-        actor.username, "task_claimed", task.instance_id, task.id, task.name,
-        _subject(session, task.instance_id))])
+    audit.append(
+        session,
+        rt.clock.now(),
+        [
+            AuditEntry(
+                actor.username,
+                "task_claimed",
+                task.instance_id,
+                task.id,
+                task.name,
+                _subject(session, task.instance_id),
+            )
+        ],
+    )
     return task
 
 
-def unclaim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor,
-                 may_override: bool = False) -> HumanTask:
+def unclaim_task(
+    rt: Runtime, session: so.Session, task_id: str, actor: Actor, may_override: bool = False
+) -> HumanTask:
     """Give a claimed task back to its candidate groups."""
     task = _task_row(session, task_id)
     if task.status == TaskStatus.OPEN:
@@ -207,14 +256,27 @@ def unclaim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor,
     if task.assignee != actor.username and not may_override:
         raise Forbidden(f"task '{task_id}' is claimed by {task.assignee}, not by you")
     task.assignee, task.status = None, TaskStatus.OPEN.value
-    audit.append(session, rt.clock.now(), [AuditEntry(
-        actor.username, "task_unclaimed", task.instance_id, task.id, task.name,
-        _subject(session, task.instance_id))])
+    audit.append(
+        session,
+        rt.clock.now(),
+        [
+            AuditEntry(
+                actor.username,
+                "task_unclaimed",
+                task.instance_id,
+                task.id,
+                task.name,
+                _subject(session, task.instance_id),
+            )
+        ],
+    )
     return task
 
 
 def _subject(session: so.Session, instance_id: int) -> str | None:
-    return session.scalar(sa.select(ProcessInstance.subject).where(ProcessInstance.id == instance_id))
+    return session.scalar(
+        sa.select(ProcessInstance.subject).where(ProcessInstance.id == instance_id)
+    )
 
 
 def deliver_message(
@@ -234,19 +296,40 @@ def deliver_message(
         _catch(rt, session, row, name, payload, actor.username)
         delivered.append(instance_id)
     if not delivered:
-        session.add(PendingMessage(name=name, correlation_key=key, payload=payload,
-                                   created_at=to_db(rt.clock.now())))
-        audit.append(session, rt.clock.now(), [AuditEntry(
-            actor.username, "message_pending", data={"name": name, "correlation_key": key})])
+        session.add(
+            PendingMessage(
+                name=name, correlation_key=key, payload=payload, created_at=to_db(rt.clock.now())
+            )
+        )
+        audit.append(
+            session,
+            rt.clock.now(),
+            [
+                AuditEntry(
+                    actor.username, "message_pending", data={"name": name, "correlation_key": key}
+                )
+            ],
+        )
     return delivered
 
 
-def _catch(rt: Runtime, session: so.Session, row: ProcessInstance, name: str,
-           payload: dict[str, Any], username: str) -> Change:
+def _catch(
+    rt: Runtime,
+    session: so.Session,
+    row: ProcessInstance,
+    name: str,
+    payload: dict[str, Any],
+    username: str,
+) -> Change:
     bundle = rt.registry.get(session, row.process_key, row.version)
     workflow = load_workflow(rt, row, bundle)
-    entry = AuditEntry(username, "message_received", row.id, subject=row.subject,
-                       data={"name": name, "payload": payload})
+    entry = AuditEntry(
+        username,
+        "message_received",
+        row.id,
+        subject=row.subject,
+        data={"name": name, "payload": payload},
+    )
 
     def command(wf: BpmnWorkflow, ctx: Any) -> None:
         from engine.subscriptions import waiting_message_tasks
@@ -272,10 +355,14 @@ def _deliver_pending(rt: Runtime, session: so.Session, row: ProcessInstance) -> 
     ).all()
     for sub in subs:
         pending = session.scalar(
-            sa.select(PendingMessage).where(
-                PendingMessage.name == sub.name, PendingMessage.correlation_key == sub.correlation_key,
+            sa.select(PendingMessage)
+            .where(
+                PendingMessage.name == sub.name,
+                PendingMessage.correlation_key == sub.correlation_key,
                 PendingMessage.delivered_to.is_(None),
-            ).order_by(PendingMessage.id).limit(1)
+            )
+            .order_by(PendingMessage.id)
+            .limit(1)
         )
         if pending is not None:
             _catch(rt, session, row, pending.name, pending.payload, "system")
@@ -290,16 +377,28 @@ def cancel_instance(rt: Runtime, session: so.Session, instance_id: int, actor: A
     if row.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
         raise Conflict(f"process instance {instance_id} is already {row.status}")
     now = to_db(rt.clock.now())
-    tasks = session.scalars(sa.select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_STATES))).all()
+    tasks = session.scalars(
+        sa.select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_STATES)
+        )
+    ).all()
     for task in tasks:
         task.status, task.completed_at = TaskStatus.CANCELLED.value, now
         session.execute(sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == task.id))
-    session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
-    row.status, row.next_timer_at, row.revision = InstanceStatus.CANCELLED.value, None, row.revision + 1
+    session.execute(
+        sa.delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
+    )
+    row.status, row.next_timer_at, row.revision = (
+        InstanceStatus.CANCELLED.value,
+        None,
+        row.revision + 1,
+    )
     rt.cache.evict(instance_id)
-    audit.append(session, rt.clock.now(), [AuditEntry(actor.username, "instance_cancelled",
-                                                      instance_id, subject=row.subject)])
+    audit.append(
+        session,
+        rt.clock.now(),
+        [AuditEntry(actor.username, "instance_cancelled", instance_id, subject=row.subject)],
+    )
 
 
 def retry_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Actor) -> None:
@@ -310,5 +409,8 @@ def retry_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Ac
     if row.status != InstanceStatus.ERROR:
         raise Conflict(f"process instance {instance_id} is not in error")
     row.status, row.error, row.revision = InstanceStatus.WAITING.value, None, row.revision + 1
-    audit.append(session, rt.clock.now(), [AuditEntry(actor.username, "instance_retried",
-                                                      instance_id, subject=row.subject)])
+    audit.append(
+        session,
+        rt.clock.now(),
+        [AuditEntry(actor.username, "instance_retried", instance_id, subject=row.subject)],
+    )

@@ -229,8 +229,9 @@ class Registry:
         _, spec, subs, forms, decisions = parse_bundle(row.files, self._service_names())
         return self._remember(row, spec, subs, forms, decisions)
 
-    def _remember(self, row: ProcessVersion, spec: Any, subs: dict, forms: dict,
-                  decisions: dict) -> Bundle:
+    def _remember(
+        self, row: ProcessVersion, spec: Any, subs: dict, forms: dict, decisions: dict
+    ) -> Bundle:
         bundle = Bundle(
             key=row.process_key,
             version=row.version,

@@ -55,7 +55,9 @@ def data_registry(config: dict | None = None) -> DefaultRegistry:
         Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]), typename="Decimal"
     )
     registry.register(
-        dt.date, lambda v: {"value": v.isoformat()}, lambda v: dt.date.fromisoformat(v["value"]),
+        dt.date,
+        lambda v: {"value": v.isoformat()},
+        lambda v: dt.date.fromisoformat(v["value"]),
         typename="date",
     )
     return registry

@@ -17,10 +17,14 @@ ESCALATED_PRIORITY = 80
 def open_task(ctx: StepContext, name: str) -> HumanTask:
     """The open inbox row of user task `name` in the step's instance (the attached task)."""
     row = ctx.session.scalar(
-        sa.select(HumanTask).where(
-            HumanTask.instance_id == ctx.instance_id, HumanTask.name == name,
+        sa.select(HumanTask)
+        .where(
+            HumanTask.instance_id == ctx.instance_id,
+            HumanTask.name == name,
             HumanTask.status.in_(OPEN_STATES),
-        ).order_by(HumanTask.created_at.desc()).limit(1)
+        )
+        .order_by(HumanTask.created_at.desc())
+        .limit(1)
     )
     if row is None:
         raise NotFound(f"instance {ctx.instance_id} has no open task '{name}' for the SLA step")
@@ -29,9 +33,11 @@ def open_task(ctx: StepContext, name: str) -> HumanTask:
 
 def supervisors(ctx: StepContext, groups: list[str]) -> list[str]:
     """The supervising groups of the given groups (a group without one supervises itself)."""
-    found = dict(ctx.session.execute(
-        sa.select(Group.name, Group.supervisor).where(Group.name.in_(groups or [""]))
-    ).all())
+    found = dict(
+        ctx.session.execute(
+            sa.select(Group.name, Group.supervisor).where(Group.name.in_(groups or [""]))
+        ).all()
+    )
     return sorted({found.get(g) or g for g in groups})
 
 
@@ -42,8 +48,13 @@ def _recipients(task: HumanTask) -> dict[str, list[str]]:
 
 
 def _ids(task: HumanTask, ctx: StepContext) -> dict[str, Any]:
-    return {"task_id": task.id, "instance_id": ctx.instance_id, "task_name": task.name,
-            "title": task.title, "business_key": task.business_key}
+    return {
+        "task_id": task.id,
+        "instance_id": ctx.instance_id,
+        "task_name": task.name,
+        "title": task.title,
+        "business_key": task.business_key,
+    }
 
 
 def task_remind(ctx: StepContext, data: dict[str, Any], task: str) -> None:
@@ -60,8 +71,12 @@ def task_escalate(ctx: StepContext, data: dict[str, Any], task: str) -> None:
     row.escalation_level = max(row.escalation_level, 1)
     row.priority = max(row.priority, ESCALATED_PRIORITY)
     groups = supervisors(ctx, list(row.candidate_groups))
-    ctx.emit("task_escalated", **_ids(row, ctx), recipients={"users": [], "groups": groups},
-             escalation_level=row.escalation_level)
+    ctx.emit(
+        "task_escalated",
+        **_ids(row, ctx),
+        recipients={"users": [], "groups": groups},
+        escalation_level=row.escalation_level,
+    )
     ctx.audit("sla_escalated", {"task_id": row.id, "task": row.name, "supervisors": groups})
 
 
@@ -75,8 +90,12 @@ def task_reassign(ctx: StepContext, data: dict[str, Any], task: str) -> None:
     ctx.session.execute(sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == row.id))
     ctx.session.add_all(HumanTaskCandidate(task_id=row.id, group_name=g) for g in groups)
     ctx.session.flush()
-    ctx.emit("task_reassigned", **_ids(row, ctx), recipients={"users": [], "groups": groups},
-             previous_groups=before)
+    ctx.emit(
+        "task_reassigned",
+        **_ids(row, ctx),
+        recipients={"users": [], "groups": groups},
+        previous_groups=before,
+    )
     ctx.audit("sla_reassigned", {"task_id": row.id, "task": row.name, "from": before, "to": groups})
 
 

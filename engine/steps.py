@@ -41,7 +41,11 @@ class Change:
 
 
 def step_context(
-    rt: Runtime, session: so.Session, row: ProcessInstance, bundle: Bundle, actor: str,
+    rt: Runtime,
+    session: so.Session,
+    row: ProcessInstance,
+    bundle: Bundle,
+    actor: str,
     now: dt.datetime,
 ) -> StepContext:
     """Build the context service functions see during a step."""
@@ -50,8 +54,15 @@ def step_context(
         return evaluate(bundle.decisions[decision_id], inputs, rt.script_engine)
 
     return StepContext(
-        session=session, now=now, today=now.astimezone(rt.clock.tz).date(), instance_id=row.id, process_key=row.process_key,
-        business_key=row.business_key, subject=row.subject, actor=actor, decide=decide,
+        session=session,
+        now=now,
+        today=now.astimezone(rt.clock.tz).date(),
+        instance_id=row.id,
+        process_key=row.process_key,
+        business_key=row.business_key,
+        subject=row.subject,
+        actor=actor,
+        decide=decide,
     )
 
 
@@ -105,8 +116,14 @@ def next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
 
 
 def persist(
-    rt: Runtime, session: so.Session, row: ProcessInstance, bundle: Bundle,
-    workflow: BpmnWorkflow, change: Change, ctx: StepContext, now: dt.datetime,
+    rt: Runtime,
+    session: so.Session,
+    row: ProcessInstance,
+    bundle: Bundle,
+    workflow: BpmnWorkflow,
+    change: Change,
+    ctx: StepContext,
+    now: dt.datetime,
     entries: list[AuditEntry],
 ) -> None:
     """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
@@ -115,8 +132,12 @@ def persist(
     state = bundle.serializer.serialize_json(workflow)
     revision = row.revision
     values = {
-        "state": state, "revision": revision + 1, "status": str(status), "error": None,
-        "next_timer_at": to_db(timer) if timer else None, "updated_at": to_db(now),
+        "state": state,
+        "revision": revision + 1,
+        "status": str(status),
+        "error": None,
+        "next_timer_at": to_db(timer) if timer else None,
+        "updated_at": to_db(now),
     }
     if row.id is None:
         raise RuntimeError("persist needs a flushed instance row")
@@ -140,16 +161,30 @@ def persist(
     change.data = workflow.data if workflow.completed else {}
     entries = list(entries)
     for task in change.finished:
-        entries.append(AuditEntry(
-            task.completed_by or ctx.actor, f"task_{task.status}", row.id, task.id, task.name,
-            row.subject, ctx.submitted.get(task.id, {}),
-        ))
+        entries.append(
+            AuditEntry(
+                task.completed_by or ctx.actor,
+                f"task_{task.status}",
+                row.id,
+                task.id,
+                task.name,
+                row.subject,
+                ctx.submitted.get(task.id, {}),
+            )
+        )
     entries.extend(ctx.audit_entries)
     for task in change.created:
-        entries.append(AuditEntry(
-            ctx.actor, "task_created", row.id, task.id, task.name, row.subject,
-            {"candidate_groups": task.candidate_groups, "title": task.title},
-        ))
+        entries.append(
+            AuditEntry(
+                ctx.actor,
+                "task_created",
+                row.id,
+                task.id,
+                task.name,
+                row.subject,
+                {"candidate_groups": task.candidate_groups, "title": task.title},
+            )
+        )
     if status == InstanceStatus.COMPLETED and change.previous_status != status:
         entries.append(AuditEntry(ctx.actor, "instance_completed", row.id, subject=row.subject))
     audit.append(session, now, entries)

@@ -16,7 +16,8 @@ from engine.registry import task_properties
 def waiting_message_tasks(workflow: Any) -> list[Any]:
     """Tasks of the workflow (and called processes) waiting for a message."""
     return [
-        task for task in workflow.get_tasks(state=TaskState.WAITING)
+        task
+        for task in workflow.get_tasks(state=TaskState.WAITING)
         if isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)
     ]
 
@@ -33,8 +34,11 @@ def sync_subscriptions(rt: Any, session: so.Session, row: ProcessInstance, workf
     """Replace the instance's subscriptions with those of its waiting message events."""
     session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
     for task in waiting_message_tasks(workflow):
-        session.add(MessageSubscription(
-            instance_id=row.id, task_id=str(task.id),
-            name=task.task_spec.event_definition.name,
-            correlation_key=correlation_key(rt, row, task),
-        ))
+        session.add(
+            MessageSubscription(
+                instance_id=row.id,
+                task_id=str(task.id),
+                name=task.task_spec.event_definition.name,
+                correlation_key=correlation_key(rt, row, task),
+            )
+        )

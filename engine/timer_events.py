@@ -95,7 +95,8 @@ def _parse_cycle(expression: str, now: dt.datetime) -> dict[str, Any]:
     if len(parts) == 2:
         cycles = int(parts[0]) if parts[0] else -1
         duration = TimerEventDefinition.get_timedelta_from_start(
-            TimerEventDefinition.parse_iso_duration(parts[1]), now)
+            TimerEventDefinition.parse_iso_duration(parts[1]), now
+        )
         start = now + duration
     else:
         cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
@@ -136,9 +137,11 @@ class ClockIntermediateCatchEventParser(_ClockTimers, SpiffIntermediateCatchEven
 def timer_parser_overrides() -> dict[str, tuple[Any, Any]]:
     """Spiff's parser classes with our timer-aware event parsers swapped in."""
     overrides = dict(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
-    for tag, parser in (("startEvent", ClockStartEventParser),
-                        ("boundaryEvent", ClockBoundaryEventParser),
-                        ("intermediateCatchEvent", ClockIntermediateCatchEventParser)):
+    for tag, parser in (
+        ("startEvent", ClockStartEventParser),
+        ("boundaryEvent", ClockBoundaryEventParser),
+        ("intermediateCatchEvent", ClockIntermediateCatchEventParser),
+    ):
         overrides[full_tag(tag)] = (parser, overrides[full_tag(tag)][1])
     return overrides
 

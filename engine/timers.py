@@ -32,8 +32,9 @@ class FireReport:
     failed: int = 0
 
 
-def due_instances(session: so.Session, now: dt.datetime, owner: str, lease_seconds: int = 30,
-                  batch: int = 100) -> list[int]:
+def due_instances(
+    session: so.Session, now: dt.datetime, owner: str, lease_seconds: int = 30, batch: int = 100
+) -> list[int]:
     """Lease up to `batch` instances with a due timer and no live lease; commit; return ids.
 
     PostgreSQL uses ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches.
@@ -61,9 +62,10 @@ def due_instances(session: so.Session, now: dt.datetime, owner: str, lease_secon
     if ids:
         session.execute(
             sa.update(ProcessInstance)
-            .where(ProcessInstance.id.in_(ids),
-                   sa.or_(ProcessInstance.lease_until.is_(None),
-                          ProcessInstance.lease_until < db_now))
+            .where(
+                ProcessInstance.id.in_(ids),
+                sa.or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < db_now),
+            )
             .values(lease_owner=owner, lease_until=db_until)
             .execution_options(synchronize_session=False)
         )
@@ -87,18 +89,26 @@ def fire_one(rt: Runtime, session: so.Session, instance_id: int, owner: str) -> 
     """Fire the due timers of one leased instance and release its lease; True when it fired."""
     now = rt.clock.now()
     row = session.scalar(
-        sa.select(ProcessInstance).where(
-            ProcessInstance.id == instance_id, ProcessInstance.lease_owner == owner,
+        sa.select(ProcessInstance)
+        .where(
+            ProcessInstance.id == instance_id,
+            ProcessInstance.lease_owner == owner,
             ProcessInstance.status == InstanceStatus.WAITING.value,
-        ).execution_options(populate_existing=True)
+        )
+        .execution_options(populate_existing=True)
     )
     if row is None or row.next_timer_at is None or row.next_timer_at > to_db(now):
         _release(session, instance_id, owner)
         return False
     bundle = rt.registry.get(session, row.process_key, row.version)
     workflow = load_workflow(rt, row, bundle)
-    entry = AuditEntry("system", "timer_fired", row.id, subject=row.subject,
-                       data={"due": row.next_timer_at.isoformat(), "owner": owner})
+    entry = AuditEntry(
+        "system",
+        "timer_fired",
+        row.id,
+        subject=row.subject,
+        data={"due": row.next_timer_at.isoformat(), "owner": owner},
+    )
     run_step(rt, session, row, bundle, workflow, "system", _fire_command, [entry])
     row.lease_owner, row.lease_until = None, None
     session.commit()
@@ -115,8 +125,9 @@ def _release(session: so.Session, instance_id: int, owner: str) -> None:
     session.commit()
 
 
-def fire_due(rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30,
-             batch: int = 100) -> FireReport:
+def fire_due(
+    rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30, batch: int = 100
+) -> FireReport:
     """Lease one batch of due instances and fire each in its own transaction."""
     from engine.instances import _fail
 
@@ -137,8 +148,14 @@ def fire_due(rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 
     return FireReport(leased=len(ids), fired=fired, failed=failed)
 
 
-def fire_all_due(rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30,
-                 batch: int = 100, max_rounds: int = 1000) -> int:
+def fire_all_due(
+    rt: Runtime,
+    session: so.Session,
+    owner: str,
+    lease_seconds: int = 30,
+    batch: int = 100,
+    max_rounds: int = 1000,
+) -> int:
     """Fire batches until nothing is due (a timer firing may start another due one)."""
     total = 0
     for _ in range(max_rounds):

@@ -83,7 +83,9 @@ def current_user() -> User:
     if "user" not in g:
         g.user = _user_from_request()
     if g.user is None:
-        raise Unauthorized("sign in: POST /api/v1/auth/token, then send 'Authorization: Bearer <token>'")
+        raise Unauthorized(
+            "sign in: POST /api/v1/auth/token, then send 'Authorization: Bearer <token>'"
+        )
     return g.user
 
 

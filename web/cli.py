@@ -15,8 +15,9 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def cli() -> None:
     """creditflow: customer credit management on BPMN."""
 
@@ -73,8 +74,12 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
 
 
 @click.command("worker")
-@click.option("--lease-seconds", default=30, type=click.IntRange(1, 60),
-              help="how long a leased batch stays with this worker if it dies (≤ 60 s)")
+@click.option(
+    "--lease-seconds",
+    default=30,
+    type=click.IntRange(1, 60),
+    help="how long a leased batch stays with this worker if it dies (≤ 60 s)",
+)
 @click.option("--batch", default=100, type=int, help="instances leased per round")
 @with_appcontext
 def worker_cmd(lease_seconds: int, batch: int) -> None:

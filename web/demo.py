@@ -25,12 +25,20 @@ GROUPS = {
 }
 
 USERS = {
-    "sales1": ["sales"], "sales2": ["sales"],
-    "analyst1": ["credit_analyst"], "analyst2": ["credit_analyst"],
-    "manager1": ["credit_manager"], "manager2": ["credit_manager", "finance_director"],
-    "director1": ["finance_director"], "gm1": ["general_manager"],
-    "collector1": ["collector"], "legal1": ["legal"], "designer1": ["process_designer"],
-    "auditor1": ["auditor"], "admin": ["admin"], "erp1": ["integration"],
+    "sales1": ["sales"],
+    "sales2": ["sales"],
+    "analyst1": ["credit_analyst"],
+    "analyst2": ["credit_analyst"],
+    "manager1": ["credit_manager"],
+    "manager2": ["credit_manager", "finance_director"],
+    "director1": ["finance_director"],
+    "gm1": ["general_manager"],
+    "collector1": ["collector"],
+    "legal1": ["legal"],
+    "designer1": ["process_designer"],
+    "auditor1": ["auditor"],
+    "admin": ["admin"],
+    "erp1": ["integration"],
 }
 
 
@@ -46,11 +54,16 @@ def seed_users(password: str = "demo") -> int:
         if db.session.scalar(sa.select(User).where(User.username == username)):
             continue
         hashed = hashed or hash_password(password)
-        db.session.add(User(
-            username=username, password_hash=hashed, email=f"{username}@example.com",
-            display_name=username, language="zh",
-            groups=[db.session.get(Group, g) for g in groups],
-        ))
+        db.session.add(
+            User(
+                username=username,
+                password_hash=hashed,
+                email=f"{username}@example.com",
+                display_name=username,
+                language="zh",
+                groups=[db.session.get(Group, g) for g in groups],
+            )
+        )
         added += 1
     db.session.commit()
     return added
@@ -65,5 +78,3 @@ def load_demo() -> Iterator[str]:
     added = seed_customers(db.session, runtime())
     db.session.commit()
     yield f"customers added: {added}"
-
-

@@ -17,9 +17,7 @@ log = logging.getLogger(__name__)
 def problem(status: int, title: str, detail: str = "", **extra: object) -> Response:
     """Build a problem+json response."""
     body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
-    return Response(
-        json.dumps(body), status=status, mimetype="application/problem+json"
-    )
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
 def _flatten(messages: object) -> dict[str, list[str]]:

@@ -13,8 +13,15 @@ from web.config import Config
 
 # Task-data keys copied onto inbox rows, so lists never deserialize workflows.
 CONTEXT_KEYS = (
-    "application_id", "customer_id", "customer_name", "requested_limit", "currency",
-    "grade", "score", "suggested_limit", "applicant",
+    "application_id",
+    "customer_id",
+    "customer_name",
+    "requested_limit",
+    "currency",
+    "grade",
+    "score",
+    "suggested_limit",
+    "applicant",
 )
 
 
@@ -30,15 +37,18 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     calendar, calendar_functions, deadline = business_time(cfg, clock)
 
     def service_caller(name: str, params: dict[str, Any], task_data: dict[str, Any]) -> Any:
-        values = {k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
-                  for k, v in (params or {}).items()}
+        values = {
+            k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
+            for k, v in (params or {}).items()
+        }
         result = services.call(name, values, task_data)
         if isinstance(result, dict):
             task_data.update(result)
         return True
 
     script_engine = make_script_engine(
-        functions=calendar_functions, service_caller=service_caller,
+        functions=calendar_functions,
+        service_caller=service_caller,
         time_limit=cfg.script_time_limit,
     )
     script_engine.clock = clock

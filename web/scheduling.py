@@ -31,8 +31,9 @@ def add_sweep(app: Flask, name: str, sweep: Sweep) -> None:
     app.extensions.setdefault(SWEEPS_KEY, []).append((name, sweep))
 
 
-def fire_timers(app: Flask, owner: str, lease_seconds: int = DEFAULT_LEASE_SECONDS,
-                batch: int = 100) -> int:
+def fire_timers(
+    app: Flask, owner: str, lease_seconds: int = DEFAULT_LEASE_SECONDS, batch: int = 100
+) -> int:
     """Fire every due timer (batch by batch); return how many instances fired."""
     from engine.timers import fire_all_due
     from web.extensions import db
@@ -97,8 +98,14 @@ def start_scheduler(app: Flask, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> A
 
     scheduler = BackgroundScheduler(daemon=True)
     for name, job in _jobs(app, worker_id(), lease_seconds):
-        scheduler.add_job(_guarded(name, job), "interval", seconds=POLL_SECONDS, id=name,
-                          max_instances=1, coalesce=True)
+        scheduler.add_job(
+            _guarded(name, job),
+            "interval",
+            seconds=POLL_SECONDS,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.start()
     app.extensions["creditflow.scheduler"] = scheduler
     log.info("scheduler started", extra={"jobs": "timers,outbox,sweeps"})

@@ -12,8 +12,13 @@ from web.scheduling import POLL_SECONDS, dispatch_outbox, fire_timers, run_sweep
 log = logging.getLogger(__name__)
 
 
-def run_worker(app: Flask, lease_seconds: int = 30, batch: int = 100,
-               stop: threading.Event | None = None, once: bool = False) -> None:
+def run_worker(
+    app: Flask,
+    lease_seconds: int = 30,
+    batch: int = 100,
+    stop: threading.Event | None = None,
+    once: bool = False,
+) -> None:
     """Run timers, sweeps and outbox until stopped; sleep only when a pass found nothing."""
     owner = worker_id()
     stop = stop or threading.Event()

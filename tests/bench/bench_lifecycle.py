@@ -22,12 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "integration")]
 
 STATEMENT = {
-    "current_assets": Decimal("12000000"), "current_liabilities": Decimal("7000000"),
-    "inventory": Decimal("3000000"), "total_assets": Decimal("30000000"),
-    "total_liabilities": Decimal("16000000"), "equity": Decimal("14000000"),
-    "revenue": Decimal("45000000"), "net_profit": Decimal("2700000"),
-    "ebit": Decimal("4200000"), "interest_expense": Decimal("900000"),
-    "retained_earnings": Decimal("6000000"), "operating_cash_flow": Decimal("3000000"),
+    "current_assets": Decimal("12000000"),
+    "current_liabilities": Decimal("7000000"),
+    "inventory": Decimal("3000000"),
+    "total_assets": Decimal("30000000"),
+    "total_liabilities": Decimal("16000000"),
+    "equity": Decimal("14000000"),
+    "revenue": Decimal("45000000"),
+    "net_profit": Decimal("2700000"),
+    "ebit": Decimal("4200000"),
+    "interest_expense": Decimal("900000"),
+    "retained_earnings": Decimal("6000000"),
+    "operating_cash_flow": Decimal("3000000"),
 }
 
 
@@ -37,40 +43,72 @@ def memory_services():
     from credit.ratios import as_json, compute_ratios
 
     def load_application(data):
-        return {"customer_id": 1, "customer_name": "bench", "requested_limit": Decimal("1500000"),
-                "currency": "CNY", "requested_terms_days": 60,
-                "expected_monthly_purchases": Decimal("900000"), "applicant": "sales1",
-                "case_workers": ["sales1"], "approvers": [], "industry_risk": "medium"}
+        return {
+            "customer_id": 1,
+            "customer_name": "bench",
+            "requested_limit": Decimal("1500000"),
+            "currency": "CNY",
+            "requested_terms_days": 60,
+            "expected_monthly_purchases": Decimal("900000"),
+            "applicant": "sales1",
+            "case_workers": ["sales1"],
+            "approvers": [],
+            "industry_risk": "medium",
+        }
 
     def scoring_inputs(data):
         r = compute_ratios(STATEMENT)
-        return {"current_ratio": r.current_ratio, "debt_to_asset": r.debt_to_asset,
-                "net_margin": r.net_margin, "altman_z2": r.altman_z2,
-                "altman_zone": str(r.altman_zone), "years_in_business": 8, "external_score": 75,
-                "enforcement_flag": False, "max_days_past_due": 12, "equity": STATEMENT["equity"],
-                "ratios": as_json(r), "factor": None, "points": None, "max_points": None,
-                "reason_code": None}
+        return {
+            "current_ratio": r.current_ratio,
+            "debt_to_asset": r.debt_to_asset,
+            "net_margin": r.net_margin,
+            "altman_z2": r.altman_z2,
+            "altman_zone": str(r.altman_zone),
+            "years_in_business": 8,
+            "external_score": 75,
+            "enforcement_flag": False,
+            "max_days_past_due": 12,
+            "equity": STATEMENT["equity"],
+            "ratios": as_json(r),
+            "factor": None,
+            "points": None,
+            "max_points": None,
+            "reason_code": None,
+        }
 
     def total_score(data):
         score, reasons = scorecard.score_and_reasons(data)
         return {"score": score, "reason_codes": reasons}
 
     def suggest_terms(data):
-        cover = limits.security_cover([("collateral", Decimal("1000000"), None)],
-                                      {"collateral": Decimal("0.6")}, dt.date.today())
-        limit = limits.suggested_limit(data["equity"], Decimal("900000"),
-                                       Decimal(str(data["limit_factor"])), cover)
+        cover = limits.security_cover(
+            [("collateral", Decimal("1000000"), None)],
+            {"collateral": Decimal("0.6")},
+            dt.date.today(),
+        )
+        limit = limits.suggested_limit(
+            data["equity"], Decimal("900000"), Decimal(str(data["limit_factor"])), cover
+        )
         return {"suggested_limit": limit, "suggested_terms_days": 45, "approval_tiers": None}
 
     def record_approval(data):
-        return {"approvers": list(data["approvers"]) + [data["actor"]],
-                "approved_limit_cap": data.get("approved_limit_cap"), "approved_limit": None}
+        return {
+            "approvers": list(data["approvers"]) + [data["actor"]],
+            "approved_limit_cap": data.get("approved_limit_cap"),
+            "approved_limit": None,
+        }
 
     none = lambda data, **kw: {}  # noqa: E731
-    table = {"credit.load_application": load_application, "credit.scoring_inputs": scoring_inputs,
-             "credit.total_score": total_score, "credit.suggest_terms": suggest_terms,
-             "credit.record_approval": record_approval, "credit.activate_limit": none,
-             "credit.reject_application": none, "credit.set_status": none}
+    table = {
+        "credit.load_application": load_application,
+        "credit.scoring_inputs": scoring_inputs,
+        "credit.total_score": total_score,
+        "credit.suggest_terms": suggest_terms,
+        "credit.record_approval": record_approval,
+        "credit.activate_limit": none,
+        "credit.reject_application": none,
+        "credit.set_status": none,
+    }
 
     def caller(name, params, task_data):
         result = table[name](task_data, **params)
@@ -83,12 +121,15 @@ def memory_services():
 def in_memory_lifecycle(bundle, script_engine) -> None:
     """Run one application through the BPMN with no persistence at all."""
     wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine)
-    wf.get_tasks(state=TaskState.READY)[0].set_data(application_id=1,
-                                                    requested_limit_cny=Decimal("1500000"))
+    wf.get_tasks(state=TaskState.READY)[0].set_data(
+        application_id=1, requested_limit_cny=Decimal("1500000")
+    )
     wf.do_engine_steps()
-    answers = [{"years_in_business": 8, "qualitative_rating": 3, "actor": "analyst1"},
-               {"decision": "approve", "comment": "ok", "actor": "manager1"},
-               {"decision": "approve", "comment": "ok", "actor": "director1"}]
+    answers = [
+        {"years_in_business": 8, "qualitative_rating": 3, "actor": "analyst1"},
+        {"decision": "approve", "comment": "ok", "actor": "manager1"},
+        {"decision": "approve", "comment": "ok", "actor": "director1"},
+    ]
     for answer in answers:
         task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
         task.set_data(**answer)
@@ -108,20 +149,40 @@ def persisted_lifecycle(app, customer_id: int) -> None:
 
     rt = app.extensions["creditflow.runtime"]
     rates = app.config["CREDITFLOW"].fx_rates
-    application = file_application(db.session, rt, Actor("sales1", frozenset({"sales"})), {
-        "customer_id": customer_id, "requested_limit": Decimal("1500000"), "currency": "CNY",
-        "requested_terms_days": 60, "expected_monthly_purchases": Decimal("900000")}, rates)
+    application = file_application(
+        db.session,
+        rt,
+        Actor("sales1", frozenset({"sales"})),
+        {
+            "customer_id": customer_id,
+            "requested_limit": Decimal("1500000"),
+            "currency": "CNY",
+            "requested_terms_days": 60,
+            "expected_monthly_purchases": Decimal("900000"),
+        },
+        rates,
+    )
     db.session.commit()
-    steps = [(Actor("analyst1", frozenset({"credit_analyst"})),
-              {"years_in_business": 8, "qualitative_rating": 3}),
-             (Actor("manager1", frozenset({"credit_manager"})),
-              {"decision": "approve", "comment": "ok"}),
-             (Actor("director1", frozenset({"finance_director"})),
-              {"decision": "approve", "comment": "ok"})]
+    steps = [
+        (
+            Actor("analyst1", frozenset({"credit_analyst"})),
+            {"years_in_business": 8, "qualitative_rating": 3},
+        ),
+        (
+            Actor("manager1", frozenset({"credit_manager"})),
+            {"decision": "approve", "comment": "ok"},
+        ),
+        (
+            Actor("director1", frozenset({"finance_director"})),
+            {"decision": "approve", "comment": "ok"},
+        ),
+    ]
     for actor, data in steps:
-        task_id = db.session.scalar(sa.select(HumanTask.id).where(
-            HumanTask.instance_id == application.process_instance_id,
-            HumanTask.status == "open"))
+        task_id = db.session.scalar(
+            sa.select(HumanTask.id).where(
+                HumanTask.instance_id == application.process_instance_id, HumanTask.status == "open"
+            )
+        )
         complete_task(rt, db.session, task_id, actor, data)
         db.session.commit()
     assert db.session.get(type(application), application.id).status == "approved"
@@ -158,11 +219,18 @@ def main(count: int = 200, warmup: int = 20, write: bool = True) -> dict:
             memory_engine.service_caller = memory_services()
             memory = measure(lambda: in_memory_lifecycle(bundle, memory_engine), count, warmup)
             persisted = measure(lambda: persisted_lifecycle(app, customer_id), count, warmup)
-    result = {"in_memory_ms": memory * 1000, "persisted_ms": persisted * 1000,
-              "ratio": persisted / memory, "instances_per_s": 1 / persisted, "count": count}
-    line = (f"lifecycle (create → assess → 2 tiers → active), median of {count}: in memory "
-            f"{result['in_memory_ms']:.2f} ms, persisted SQLite {result['persisted_ms']:.2f} ms "
-            f"({result['instances_per_s']:.0f} instances/s), ratio {result['ratio']:.2f}×")
+    result = {
+        "in_memory_ms": memory * 1000,
+        "persisted_ms": persisted * 1000,
+        "ratio": persisted / memory,
+        "instances_per_s": 1 / persisted,
+        "count": count,
+    }
+    line = (
+        f"lifecycle (create → assess → 2 tiers → active), median of {count}: in memory "
+        f"{result['in_memory_ms']:.2f} ms, persisted SQLite {result['persisted_ms']:.2f} ms "
+        f"({result['instances_per_s']:.0f} instances/s), ratio {result['ratio']:.2f}×"
+    )
     print(line)
     if write:
         docs = ROOT / "docs" / "benchmarks.md"

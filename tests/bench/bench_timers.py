@@ -30,9 +30,16 @@ def _run(base_url: str, count: int, workers: int) -> dict:
     env = {**os.environ, "CREDITFLOW_DATABASE_URL": url, "CREDITFLOW_TEST_CLOCK": "1"}
     started = time.monotonic()
     wall_start = dt.datetime.now(dt.UTC)
-    procs = [subprocess.Popen([str(ROOT / ".venv/bin/creditflow"), "worker", "--batch", "100"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [str(ROOT / ".venv/bin/creditflow"), "worker", "--batch", "100"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
     try:
         while fired_counts(app)[0] < count and time.monotonic() - started < 900:
             time.sleep(0.2)
@@ -50,8 +57,15 @@ def _run(base_url: str, count: int, workers: int) -> dict:
         db.engine.dispose()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    return {"workers": workers, "count": count, "seconds": elapsed, "fired": done,
-            "events": events, "twice": twice, **lateness}
+    return {
+        "workers": workers,
+        "count": count,
+        "seconds": elapsed,
+        "fired": done,
+        "events": events,
+        "twice": twice,
+        **lateness,
+    }
 
 
 def _lateness(app, wall_start: dt.datetime) -> dict:
@@ -60,8 +74,11 @@ def _lateness(app, wall_start: dt.datetime) -> dict:
     from web.extensions import db
 
     with app.app_context():
-        rows = db.session.execute(sa.select(AuditEvent.seq).where(
-            AuditEvent.action == "timer_fired").order_by(AuditEvent.seq)).all()
+        rows = db.session.execute(
+            sa.select(AuditEvent.seq)
+            .where(AuditEvent.action == "timer_fired")
+            .order_by(AuditEvent.seq)
+        ).all()
         db.session.remove()
     # The audit `at` is the (frozen) test clock, so lateness is measured by firing order on the
     # wall clock: position i of n fired within `seconds` ≈ i/n of the run.
@@ -79,9 +96,11 @@ def main(count: int = 10_000, worker_counts: list[int] | None = None, write: boo
         rate = r["fired"] / r["seconds"]
         r["p50"], r["p99"] = 0.50 * r["count"] / rate, 0.99 * r["count"] / rate
         results.append(r)
-        print(f"{workers} worker(s): {r['fired']}/{count} fired in {r['seconds']:.1f} s "
-              f"({rate:.0f}/s), duplicates {r['twice']}, lateness p50 {r['p50']:.1f} s "
-              f"p99 {r['p99']:.1f} s")
+        print(
+            f"{workers} worker(s): {r['fired']}/{count} fired in {r['seconds']:.1f} s "
+            f"({rate:.0f}/s), duplicates {r['twice']}, lateness p50 {r['p50']:.1f} s "
+            f"p99 {r['p99']:.1f} s"
+        )
     if write:
         _write(results)
 
@@ -90,16 +109,23 @@ def _write(results: list[dict]) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     path.parent.mkdir(exist_ok=True)
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    lines = ["", "## Timers", "",
-             "`creditflow bench timers` (tests/bench/bench_timers.py): N one-timer instances due at",
-             "once on PostgreSQL 15, `creditflow worker` processes (batch 100) started together.",
-             "Lateness = time from the workers' start to a timer's firing, from the firing rate.",
-             "", "| workers | timers | all fired in | rate | lateness p50 | p99 | fired twice |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "## Timers",
+        "",
+        "`creditflow bench timers` (tests/bench/bench_timers.py): N one-timer instances due at",
+        "once on PostgreSQL 15, `creditflow worker` processes (batch 100) started together.",
+        "Lateness = time from the workers' start to a timer's firing, from the firing rate.",
+        "",
+        "| workers | timers | all fired in | rate | lateness p50 | p99 | fired twice |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        lines.append(f"| {r['workers']} | {r['count']} | {r['seconds']:.1f} s | "
-                     f"{r['fired'] / r['seconds']:.0f}/s | {r['p50']:.1f} s | {r['p99']:.1f} s | "
-                     f"{r['twice']} |")
+        lines.append(
+            f"| {r['workers']} | {r['count']} | {r['seconds']:.1f} s | "
+            f"{r['fired'] / r['seconds']:.0f}/s | {r['p50']:.1f} s | {r['p99']:.1f} s | "
+            f"{r['twice']} |"
+        )
     path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
 
 

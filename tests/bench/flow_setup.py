@@ -21,21 +21,51 @@ def bench_app(url: str):
         deploy_shipped()
         seed_users()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        customer = Customer(name="bench", uscc="91310000MA1FL8XQ30", industry_risk="medium",
-                            founded_on=dt.date(2018, 1, 1), contacts=[], created_at=now)
+        customer = Customer(
+            name="bench",
+            uscc="91310000MA1FL8XQ30",
+            industry_risk="medium",
+            founded_on=dt.date(2018, 1, 1),
+            contacts=[],
+            created_at=now,
+        )
         db.session.add(customer)
         db.session.flush()
-        db.session.add(FinancialStatement(
-            customer_id=customer.id, period_end=dt.date(2025, 12, 31), created_at=now,
-            current_assets=Decimal("12000000"), current_liabilities=Decimal("7000000"),
-            inventory=Decimal("3000000"), total_assets=Decimal("30000000"),
-            total_liabilities=Decimal("16000000"), equity=Decimal("14000000"),
-            revenue=Decimal("45000000"), net_profit=Decimal("2700000"), ebit=Decimal("4200000"),
-            interest_expense=Decimal("900000"), retained_earnings=Decimal("6000000"),
-            operating_cash_flow=Decimal("3000000")))
-        db.session.add(CreditReport(customer_id=customer.id, bureau="PBOC", score=75,
-                                    report_date=dt.date(2026, 1, 15), created_at=now))
-        db.session.add(Security(customer_id=customer.id, kind="collateral",
-                                amount=Decimal("1000000"), created_at=now))
+        db.session.add(
+            FinancialStatement(
+                customer_id=customer.id,
+                period_end=dt.date(2025, 12, 31),
+                created_at=now,
+                current_assets=Decimal("12000000"),
+                current_liabilities=Decimal("7000000"),
+                inventory=Decimal("3000000"),
+                total_assets=Decimal("30000000"),
+                total_liabilities=Decimal("16000000"),
+                equity=Decimal("14000000"),
+                revenue=Decimal("45000000"),
+                net_profit=Decimal("2700000"),
+                ebit=Decimal("4200000"),
+                interest_expense=Decimal("900000"),
+                retained_earnings=Decimal("6000000"),
+                operating_cash_flow=Decimal("3000000"),
+            )
+        )
+        db.session.add(
+            CreditReport(
+                customer_id=customer.id,
+                bureau="PBOC",
+                score=75,
+                report_date=dt.date(2026, 1, 15),
+                created_at=now,
+            )
+        )
+        db.session.add(
+            Security(
+                customer_id=customer.id,
+                kind="collateral",
+                amount=Decimal("1000000"),
+                created_at=now,
+            )
+        )
         db.session.commit()
         return app, customer.id

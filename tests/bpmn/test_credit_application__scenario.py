@@ -29,26 +29,51 @@ GM = Actor("gm1", frozenset({"general_manager"}))
 def customer(app):
     with app.app_context():
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        c = Customer(name="场景客户", uscc="91310000MA1FL8XQ30", industry_risk="low",
-                     founded_on=dt.date(2005, 1, 1), contacts=[], created_at=now)
+        c = Customer(
+            name="场景客户",
+            uscc="91310000MA1FL8XQ30",
+            industry_risk="low",
+            founded_on=dt.date(2005, 1, 1),
+            contacts=[],
+            created_at=now,
+        )
         db.session.add(c)
         db.session.flush()
-        db.session.add(FinancialStatement(
-            customer_id=c.id, period_end=dt.date(2025, 12, 31), created_at=now,
-            current_assets=Decimal("20000000"), current_liabilities=Decimal("8000000"),
-            inventory=Decimal("2000000"), total_assets=Decimal("40000000"),
-            total_liabilities=Decimal("12000000"), equity=Decimal("28000000"),
-            revenue=Decimal("50000000"), net_profit=Decimal("6000000"), ebit=Decimal("8000000"),
-            interest_expense=Decimal("500000"), retained_earnings=Decimal("15000000")))
-        db.session.add(CreditReport(customer_id=c.id, bureau="PBOC", score=90,
-                                    report_date=dt.date(2026, 1, 1), created_at=now))
+        db.session.add(
+            FinancialStatement(
+                customer_id=c.id,
+                period_end=dt.date(2025, 12, 31),
+                created_at=now,
+                current_assets=Decimal("20000000"),
+                current_liabilities=Decimal("8000000"),
+                inventory=Decimal("2000000"),
+                total_assets=Decimal("40000000"),
+                total_liabilities=Decimal("12000000"),
+                equity=Decimal("28000000"),
+                revenue=Decimal("50000000"),
+                net_profit=Decimal("6000000"),
+                ebit=Decimal("8000000"),
+                interest_expense=Decimal("500000"),
+                retained_earnings=Decimal("15000000"),
+            )
+        )
+        db.session.add(
+            CreditReport(
+                customer_id=c.id,
+                bureau="PBOC",
+                score=90,
+                report_date=dt.date(2026, 1, 1),
+                created_at=now,
+            )
+        )
         db.session.commit()
         return c.id
 
 
 def _open_task(instance_id: int) -> HumanTask:
-    return db.session.scalar(sa.select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.status == "open"))
+    return db.session.scalar(
+        sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+    )
 
 
 def _restore_next(rt, instance_id: int) -> None:
@@ -63,16 +88,27 @@ def _restore_next(rt, instance_id: int) -> None:
 def test_three_tier_application_round_trips_at_every_user_task(app, customer):
     with app.app_context():
         rt = app.extensions["creditflow.runtime"]
-        application = file_application(db.session, rt, SALES, {
-            "customer_id": customer, "requested_limit": Decimal("3000000"), "currency": "CNY",
-            "requested_terms_days": 90, "expected_monthly_purchases": Decimal("2000000")},
-            app.config["CREDITFLOW"].fx_rates)
+        application = file_application(
+            db.session,
+            rt,
+            SALES,
+            {
+                "customer_id": customer,
+                "requested_limit": Decimal("3000000"),
+                "currency": "CNY",
+                "requested_terms_days": 90,
+                "expected_monthly_purchases": Decimal("2000000"),
+            },
+            app.config["CREDITFLOW"].fx_rates,
+        )
         db.session.commit()
         instance_id = application.process_instance_id
-        steps = [("assess_customer", ANALYST, {"years_in_business": 21, "qualitative_rating": 5}),
-                 ("approve_credit_manager", MANAGER, {"decision": "approve", "comment": ""}),
-                 ("approve_finance_director", DIRECTOR, {"decision": "approve", "comment": ""}),
-                 ("approve_general_manager", GM, {"decision": "approve", "comment": "ok"})]
+        steps = [
+            ("assess_customer", ANALYST, {"years_in_business": 21, "qualitative_rating": 5}),
+            ("approve_credit_manager", MANAGER, {"decision": "approve", "comment": ""}),
+            ("approve_finance_director", DIRECTOR, {"decision": "approve", "comment": ""}),
+            ("approve_general_manager", GM, {"decision": "approve", "comment": "ok"}),
+        ]
         for name, actor, data in steps:
             _restore_next(rt, instance_id)
             task = _open_task(instance_id)

@@ -10,8 +10,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DIST = Path(__file__).resolve().parents[2] / "web" / "ui" / "static" / "dist"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
@@ -45,8 +51,9 @@ def live_app(tmp_path_factory, chromium_ready):
     from web.setup import deploy_shipped
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'creditflow.db'}"
-    app = create_app(Config(database_url=url, secret_key="e2e", test_clock=True, testing=True,
-                            scheduler=False))
+    app = create_app(
+        Config(database_url=url, secret_key="e2e", test_clock=True, testing=True, scheduler=False)
+    )
     with app.app_context():
         db.create_all()
         deploy_shipped()
@@ -109,8 +116,12 @@ def browser(chromium_ready):
 @pytest.fixture
 def page(browser, base_url):
     """A fresh browser context (no cookies) with a laptop-sized viewport."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 900},
-                                  locale="en-US", accept_downloads=True)
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 1440, "height": 900},
+        locale="en-US",
+        accept_downloads=True,
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

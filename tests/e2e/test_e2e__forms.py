@@ -11,8 +11,11 @@ pytestmark = pytest.mark.e2e
 
 def _open_assessment(page, api) -> str:
     app = file_application(api, new_customer(api))
-    task = next(t for t in api.get("analyst1", "/api/v1/tasks?scope=candidate").get_json()["items"]
-                if t["business_key"] == str(app["id"]))
+    task = next(
+        t
+        for t in api.get("analyst1", "/api/v1/tasks?scope=candidate").get_json()["items"]
+        if t["business_key"] == str(app["id"])
+    )
     login(page, "analyst1")
     page.goto(f"/tasks/{task['id']}")
     page.wait_for_selector("#task-form[data-ready='1']")

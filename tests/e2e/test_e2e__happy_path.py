@@ -21,11 +21,13 @@ def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):
     page.fill("#f-reason", "new distributor in Suzhou")
     page.get_by_role("button", name="File application").click()
     page.wait_for_url("**/process-instances/*")
-    application_id = page.locator("[data-testid=application-status]").count() and \
-        page.url.rsplit("/", 1)[-1]
+    application_id = (
+        page.locator("[data-testid=application-status]").count() and page.url.rsplit("/", 1)[-1]
+    )
     assert application_id
-    business_key = api.get("sales1", f"/api/v1/customers/{customer_id}").get_json()[
-        "applications"][0]["id"]
+    business_key = api.get("sales1", f"/api/v1/customers/{customer_id}").get_json()["applications"][
+        0
+    ]["id"]
     logout(page)
 
     login(page, "analyst1")

@@ -20,8 +20,10 @@ def test_each_approver_role_approves_in_the_browser(page, api):
         page.get_by_role("button", name="Complete task").click()
         page.wait_for_url("**/process-instances/*")
         logout(page)
-    assert api.get("sales1", f"/api/v1/credit-applications/{app['id']}").get_json()["status"] \
+    assert (
+        api.get("sales1", f"/api/v1/credit-applications/{app['id']}").get_json()["status"]
         == "approved"
+    )
     login(page, "sales1")
     page.goto(f"/applications/{app['id']}")
     assert page.get_by_test_id("application-status").inner_text() == "approved"

@@ -29,8 +29,9 @@ def test_session_api_call_needs_the_csrf_header(client):
 
 
 def test_bearer_api_calls_are_exempt(api):
-    r = api.post("designer1", "/api/v1/process-instances",
-                 json={"process_key": "no_such_model", "data": {}})
+    r = api.post(
+        "designer1", "/api/v1/process-instances", json={"process_key": "no_such_model", "data": {}}
+    )
     assert r.status_code != 400 or "CSRF" not in r.get_data(as_text=True)
 
 

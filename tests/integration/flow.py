@@ -11,47 +11,95 @@ from credit.uscc import make_uscc
 _serial = itertools.count(1)
 
 WORKED_STATEMENT = {
-    "period_end": "2025-12-31", "currency": "CNY",
-    "current_assets": "12000000", "current_liabilities": "7000000", "inventory": "3000000",
-    "total_assets": "30000000", "total_liabilities": "16000000", "equity": "14000000",
-    "revenue": "45000000", "net_profit": "2700000", "ebit": "4200000",
-    "interest_expense": "900000", "retained_earnings": "6000000", "operating_cash_flow": "3000000",
+    "period_end": "2025-12-31",
+    "currency": "CNY",
+    "current_assets": "12000000",
+    "current_liabilities": "7000000",
+    "inventory": "3000000",
+    "total_assets": "30000000",
+    "total_liabilities": "16000000",
+    "equity": "14000000",
+    "revenue": "45000000",
+    "net_profit": "2700000",
+    "ebit": "4200000",
+    "interest_expense": "900000",
+    "retained_earnings": "6000000",
+    "operating_cash_flow": "3000000",
 }
 
 
-def new_customer(api, *, statement=None, score=75, enforcement=False, industry_risk="medium",
-                 founded_years=8, securities=(("collateral", "1000000"), ("insurance", "500000")),
-                 user="sales1") -> int:
+def new_customer(
+    api,
+    *,
+    statement=None,
+    score=75,
+    enforcement=False,
+    industry_risk="medium",
+    founded_years=8,
+    securities=(("collateral", "1000000"), ("insurance", "500000")),
+    user="sales1",
+) -> int:
     """Create a customer with a statement, a credit report and securities; return its id."""
     n = next(_serial)
-    founded = dt.date.today().replace(year=dt.date.today().year - founded_years) - dt.timedelta(days=30)
-    r = api.post(user, "/api/v1/customers", json={
-        "name": f"测试客户 {n}", "uscc": make_uscc(f"91310000MA{n:06d}"[:16]),
-        "industry": "machinery", "industry_risk": industry_risk, "registered_capital": "5000000",
-        "founded_on": founded.isoformat(), "legal_representative": "张三", "address": "上海",
-        "contacts": [{"name": "李四", "email": "li@example.com", "phone": "13800000000"}],
-    })
+    founded = dt.date.today().replace(year=dt.date.today().year - founded_years) - dt.timedelta(
+        days=30
+    )
+    r = api.post(
+        user,
+        "/api/v1/customers",
+        json={
+            "name": f"测试客户 {n}",
+            "uscc": make_uscc(f"91310000MA{n:06d}"[:16]),
+            "industry": "machinery",
+            "industry_risk": industry_risk,
+            "registered_capital": "5000000",
+            "founded_on": founded.isoformat(),
+            "legal_representative": "张三",
+            "address": "上海",
+            "contacts": [{"name": "李四", "email": "li@example.com", "phone": "13800000000"}],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     cid = r.get_json()["id"]
     r = api.post(user, f"/api/v1/customers/{cid}/statements", json=statement or WORKED_STATEMENT)
     assert r.status_code == 201, r.get_json()
-    r = api.post(user, f"/api/v1/customers/{cid}/credit-reports", json={
-        "bureau": "PBOC", "score": score, "report_date": "2026-01-15", "enforcement_flag": enforcement})
+    r = api.post(
+        user,
+        f"/api/v1/customers/{cid}/credit-reports",
+        json={
+            "bureau": "PBOC",
+            "score": score,
+            "report_date": "2026-01-15",
+            "enforcement_flag": enforcement,
+        },
+    )
     assert r.status_code == 201, r.get_json()
     for kind, amount in securities:
-        r = api.post(user, f"/api/v1/customers/{cid}/securities", json={
-            "kind": kind, "amount": amount, "expires_on": "2030-12-31"})
+        r = api.post(
+            user,
+            f"/api/v1/customers/{cid}/securities",
+            json={"kind": kind, "amount": amount, "expires_on": "2030-12-31"},
+        )
         assert r.status_code == 201, r.get_json()
     return cid
 
 
-def file_application(api, customer_id, limit="400000", terms=30, monthly="900000",
-                     user="sales1") -> dict:
+def file_application(
+    api, customer_id, limit="400000", terms=30, monthly="900000", user="sales1"
+) -> dict:
     """File an application and return its JSON."""
-    r = api.post(user, "/api/v1/credit-applications", json={
-        "customer_id": customer_id, "requested_limit": limit, "currency": "CNY",
-        "requested_terms_days": terms, "expected_monthly_purchases": monthly,
-        "reason": "new distributor"})
+    r = api.post(
+        user,
+        "/api/v1/credit-applications",
+        json={
+            "customer_id": customer_id,
+            "requested_limit": limit,
+            "currency": "CNY",
+            "requested_terms_days": terms,
+            "expected_monthly_purchases": monthly,
+            "reason": "new distributor",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -63,8 +111,10 @@ def find_task(api, user, name, application_id, scope="candidate") -> dict:
     for item in r.get_json()["items"]:
         if item["name"] == name and item["business_key"] == str(application_id):
             return item
-    raise AssertionError(f"{user} sees no task {name} for application {application_id}: "
-                         f"{[(i['name'], i['business_key']) for i in r.get_json()['items']]}")
+    raise AssertionError(
+        f"{user} sees no task {name} for application {application_id}: "
+        f"{[(i['name'], i['business_key']) for i in r.get_json()['items']]}"
+    )
 
 
 def work(api, user, name, application_id, data) -> dict:
@@ -79,14 +129,24 @@ def work(api, user, name, application_id, data) -> dict:
 
 def assess(api, application_id, user="analyst1", rating=3, **extra) -> None:
     """The analyst's assessment."""
-    work(api, user, "assess_customer", application_id,
-         {"years_in_business": 8, "qualitative_rating": rating, **extra})
+    work(
+        api,
+        user,
+        "assess_customer",
+        application_id,
+        {"years_in_business": 8, "qualitative_rating": rating, **extra},
+    )
 
 
 def approve(api, user, tier, application_id, decision="approve", comment="ok", **extra) -> None:
     """One tier's decision."""
-    work(api, user, f"approve_{tier}", application_id,
-         {"decision": decision, "comment": comment, **extra})
+    work(
+        api,
+        user,
+        f"approve_{tier}",
+        application_id,
+        {"decision": decision, "comment": comment, **extra},
+    )
 
 
 def application(api, application_id, user="sales1") -> dict:

@@ -19,12 +19,18 @@ def test_worked_example_scores_73_grade_b_with_the_policy_reason_order(api, app)
     with app.app_context():
         today = dt.date.today()
         for n, (due, paid) in enumerate([(60, 60), (40, 28)]):
-            db.session.add(Invoice(customer_id=cid, number=f"WX-{cid}-{n}", amount=Decimal("1000"),
-                                   issued_on=today - dt.timedelta(days=due + 30),
-                                   due_on=today - dt.timedelta(days=due),
-                                   paid_amount=Decimal("1000"),
-                                   paid_on=today - dt.timedelta(days=paid),
-                                   created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+            db.session.add(
+                Invoice(
+                    customer_id=cid,
+                    number=f"WX-{cid}-{n}",
+                    amount=Decimal("1000"),
+                    issued_on=today - dt.timedelta(days=due + 30),
+                    due_on=today - dt.timedelta(days=due),
+                    paid_amount=Decimal("1000"),
+                    paid_on=today - dt.timedelta(days=paid),
+                    created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                )
+            )
         db.session.commit()
     a = file_application(api, cid, limit="1500000", terms=60, monthly="900000")
     assess(api, a["id"])
@@ -32,9 +38,15 @@ def test_worked_example_scores_73_grade_b_with_the_policy_reason_order(api, app)
     assert money(got["score"]) == 73
     assert got["grade"] == "B"
     assert got["reason_codes"] == [
-        "EXTERNAL_SCORE_LOW", "DEBT_TO_ASSET_HIGH", "PAYMENT_HISTORY_LATE",
-        "INDUSTRY_RISK_ELEVATED", "CURRENT_RATIO_LOW", "YEARS_IN_BUSINESS_SHORT",
-        "NET_MARGIN_LOW", "QUALITATIVE_RATING_LOW"]
+        "EXTERNAL_SCORE_LOW",
+        "DEBT_TO_ASSET_HIGH",
+        "PAYMENT_HISTORY_LATE",
+        "INDUSTRY_RISK_ELEVATED",
+        "CURRENT_RATIO_LOW",
+        "YEARS_IN_BUSINESS_SHORT",
+        "NET_MARGIN_LOW",
+        "QUALITATIVE_RATING_LOW",
+    ]
     assert money(got["suggested_limit"]) == Decimal("2490000")
     task = find_task(api, "manager1", "approve_credit_manager", a["id"])
     assert task["candidate_groups"] == ["credit_manager"]
@@ -52,9 +64,11 @@ def test_two_users_completing_one_task_at_once_one_wins_the_other_gets_409(api, 
     def complete(user):
         client = app.test_client()
         barrier.wait()
-        r = client.post(f"/api/v1/tasks/{task['id']}/complete",
-                        json={"data": {"decision": "approve", "comment": user}},
-                        headers={"Authorization": f"Bearer {api.tokens[user]}"})
+        r = client.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"decision": "approve", "comment": user}},
+            headers={"Authorization": f"Bearer {api.tokens[user]}"},
+        )
         results[user] = r.status_code
 
     threads = [threading.Thread(target=complete, args=(u,)) for u in ("manager1", "manager2")]
@@ -78,25 +92,30 @@ def test_audit_chain_verifies_and_points_at_the_first_altered_event(api, app):
     assert events.status_code == 200
     actions = [e["action"] for e in events.get_json()["items"]]
     assert "instance_started" in actions and "task_completed" in actions
-    by_customer = api.get("auditor1", f"/api/v1/audit-events?customer_id={a['customer_id']}").get_json()
+    by_customer = api.get(
+        "auditor1", f"/api/v1/audit-events?customer_id={a['customer_id']}"
+    ).get_json()
     assert {"customer_created", "limit_activated"} <= {e["action"] for e in by_customer["items"]}
     assert api.get("sales1", "/api/v1/audit/verify").status_code == 403
     ok = api.get("auditor1", "/api/v1/audit/verify").get_json()
     assert ok["ok"] is True and ok["first_bad_seq"] is None and ok["events"] > 10
     victim = events.get_json()["items"][2]["seq"]
     with app.app_context():
-        db.session.execute(sa.update(AuditEvent).where(AuditEvent.seq == victim)
-                           .values(actor="mallory"))
+        db.session.execute(
+            sa.update(AuditEvent).where(AuditEvent.seq == victim).values(actor="mallory")
+        )
         db.session.commit()
     bad = api.get("auditor1", "/api/v1/audit/verify").get_json()
     assert bad == {"ok": False, "events": bad["events"], "first_bad_seq": victim}
 
 
 MALICIOUS = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  id="d" targetNamespace="x">
   <bpmn:process id="evil" isExecutable="true">
     <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:scriptTask id="hack" name="Hack"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    <bpmn:scriptTask id="hack" name="Hack">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
       <bpmn:script>x = ().__class__.__base__.__subclasses__()</bpmn:script></bpmn:scriptTask>
     <bpmn:endEvent id="e"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="hack"/>
@@ -107,9 +126,12 @@ MALICIOUS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_model_that_breaks_the_sandbox_leaves_its_instance_in_error(api):
-    r = api.post("designer1", "/api/v1/process-models",
-                 data={"files": [(__import__("io").BytesIO(MALICIOUS.encode()), "evil.bpmn")]},
-                 content_type="multipart/form-data")
+    r = api.post(
+        "designer1",
+        "/api/v1/process-models",
+        data={"files": [(__import__("io").BytesIO(MALICIOUS.encode()), "evil.bpmn")]},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 201, r.get_json()
     assert r.get_json() == {"key": "evil", "version": 1}
     r = api.post("designer1", "/api/v1/process-instances", json={"process_key": "evil"})
@@ -119,23 +141,32 @@ def test_a_model_that_breaks_the_sandbox_leaves_its_instance_in_error(api):
     assert instance["error"]["task"] == "hack"
     models = {m["key"]: m for m in api.get("sales1", "/api/v1/process-models").get_json()}
     assert models["credit_application"]["latest_version"] == 1
-    assert api.post("sales1", "/api/v1/process-instances",
-                    json={"process_key": "evil"}).status_code == 403
+    assert (
+        api.post("sales1", "/api/v1/process-instances", json={"process_key": "evil"}).status_code
+        == 403
+    )
 
 
 def test_doctype_uploads_are_refused(api):
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
-    r = api.post("designer1", "/api/v1/process-models",
-                 data={"files": [(__import__("io").BytesIO(evil), "x.bpmn")]},
-                 content_type="multipart/form-data")
+    r = api.post(
+        "designer1",
+        "/api/v1/process-models",
+        data={"files": [(__import__("io").BytesIO(evil), "x.bpmn")]},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422
     assert "x.bpmn" in r.get_json()["errors"]
 
 
 def test_openapi_document_lists_the_contract_without_auth(client):
     doc = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/credit-applications", "/api/v1/tasks/{task_id}/complete",
-                 "/api/v1/audit/verify", "/api/v1/customers/{customer_id}/statements"):
+    for path in (
+        "/api/v1/credit-applications",
+        "/api/v1/tasks/{task_id}/complete",
+        "/api/v1/audit/verify",
+        "/api/v1/customers/{customer_id}/statements",
+    ):
         assert path in doc["paths"], path
 
 

@@ -374,9 +374,8 @@ def test_sla_reminder_escalation_and_reassignment_reach_people_in_app_and_by_ema
     assert {i["template"] for i in mine} == {"task_escalated", "task_reassigned"}
 
 
+@pytest.mark.postgres
 def test_parallel_dispatchers_send_each_email_once_on_postgresql(make_app, smtp_sink, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("parallel dispatchers need PostgreSQL (SKIP LOCKED); SQLite has one host")
     app, api = make_app(smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
     for _ in range(3):
         to_approval(api)

@@ -31,8 +31,9 @@ def tick(api) -> dict:
 
 def sla_actions(app, task_id: str) -> list[str]:
     with app.app_context():
-        rows = db.session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.action.like("sla_%")).order_by(AuditEvent.seq)).all()
+        rows = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action.like("sla_%")).order_by(AuditEvent.seq)
+        ).all()
         return [r.action for r in rows if r.data.get("task_id") == task_id]
 
 
@@ -103,15 +104,21 @@ def test_jumping_past_all_deadlines_runs_the_whole_ladder_once(app, api, calenda
     at(api, "2026-03-20T10:00:00+08:00")
     at(api, "2026-03-21T10:00:00+08:00")
     assert sorted(sla_actions(app, task["id"])) == [
-        "sla_escalated", "sla_reassigned", "sla_reminder"]
+        "sla_escalated",
+        "sla_reassigned",
+        "sla_reminder",
+    ]
     moved = find_task(api, "director1", "approve_credit_manager", app_id)
     assert (moved["escalated"], moved["priority"]) == (True, "high")
 
 
 def test_admin_extends_the_calendar_and_deadlines_follow(app, api, calendar):
     assert api.get("manager1", "/api/v1/admin/calendar").status_code == 403
-    r = api.put("admin", "/api/v1/admin/calendar", json={"days": [
-        {"day": "2026-03-09", "kind": "holiday", "name": "company day"}]})
+    r = api.put(
+        "admin",
+        "/api/v1/admin/calendar",
+        json={"days": [{"day": "2026-03-09", "kind": "holiday", "name": "company day"}]},
+    )
     assert r.status_code == 200, r.get_json()
     days = api.get("admin", "/api/v1/admin/calendar?year=2026").get_json()["days"]
     assert {"day": "2026-03-09", "kind": "holiday", "name": "company day"} in days

@@ -20,8 +20,11 @@ CLI = str(ROOT / ".venv" / "bin" / "creditflow")
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not POSTGRES_URL, reason="CREDITFLOW_TEST_POSTGRES_URL is unset: the "
-                       "multi-worker timer tests need PostgreSQL (CI treats this skip as failure)"),
+    pytest.mark.skipif(
+        not POSTGRES_URL,
+        reason="CREDITFLOW_TEST_POSTGRES_URL is unset: the "
+        "multi-worker timer tests need PostgreSQL (CI treats this skip as failure)",
+    ),
 ]
 
 
@@ -47,10 +50,20 @@ def pg_app():
 
 def start_worker(url: str, lease: int, batch: int) -> subprocess.Popen:
     env = {**os.environ, "CREDITFLOW_DATABASE_URL": url, "CREDITFLOW_TEST_CLOCK": "1"}
-    return subprocess.Popen([CLI if os.path.exists(CLI) else sys.executable, "worker",
-                             "--lease-seconds", str(lease), "--batch", str(batch)],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            CLI if os.path.exists(CLI) else sys.executable,
+            "worker",
+            "--lease-seconds",
+            str(lease),
+            "--batch",
+            str(batch),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_all(app, total: int, timeout: float) -> tuple[int, int, int]:

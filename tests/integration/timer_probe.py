@@ -35,8 +35,9 @@ def make_app(url: str):
     from web.extensions import db
     from web.setup import deploy_shipped
 
-    app = create_app(Config(database_url=url, secret_key="t", test_clock=True, testing=True,
-                            scheduler=False))
+    app = create_app(
+        Config(database_url=url, secret_key="t", test_clock=True, testing=True, scheduler=False)
+    )
     with app.app_context():
         db.create_all()
         deploy_shipped()
@@ -58,14 +59,15 @@ def fill_due_timers(app, count: int) -> dt.datetime:
         db.session.commit()
         start_instance(rt, db.session, "timer_probe", SYSTEM, subject="probe")
         db.session.commit()
-        first = db.session.scalar(sa.select(ProcessInstance).where(
-            ProcessInstance.process_key == "timer_probe"))
+        first = db.session.scalar(
+            sa.select(ProcessInstance).where(ProcessInstance.process_key == "timer_probe")
+        )
         assert first.next_timer_at is not None, "the probe should wait on its timer"
         cols = [c.name for c in ProcessInstance.__table__.columns if c.name != "id"]
         table = ProcessInstance.__table__
         rows = [{c: getattr(first, c) for c in cols} for _ in range(count - 1)]
         for start in range(0, len(rows), 1000):
-            db.session.execute(table.insert(), rows[start:start + 1000])
+            db.session.execute(table.insert(), rows[start : start + 1000])
         due = T0 + dt.timedelta(hours=1)
         write_test_clock(due + dt.timedelta(seconds=1))
         db.session.commit()
@@ -78,10 +80,17 @@ def fired_counts(app) -> tuple[int, int, int]:
     from web.extensions import db
 
     with app.app_context():
-        done = db.session.scalar(sa.select(sa.func.count()).where(
-            ProcessInstance.process_key == "timer_probe", ProcessInstance.status == "completed"))
-        per = sa.select(AuditEvent.instance_id, sa.func.count().label("n")).where(
-            AuditEvent.action == "timer_fired").group_by(AuditEvent.instance_id).subquery()
+        done = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                ProcessInstance.process_key == "timer_probe", ProcessInstance.status == "completed"
+            )
+        )
+        per = (
+            sa.select(AuditEvent.instance_id, sa.func.count().label("n"))
+            .where(AuditEvent.action == "timer_fired")
+            .group_by(AuditEvent.instance_id)
+            .subquery()
+        )
         events = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(per.c.n), 0)))
         twice = db.session.scalar(sa.select(sa.func.count()).select_from(per).where(per.c.n > 1))
         db.session.remove()

@@ -17,7 +17,9 @@ class ApplicationRequest(Schema):
     """Body of a new credit application."""
 
     customer_id = fields.Integer(required=True, strict=False)
-    requested_limit = fields.Decimal(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    requested_limit = fields.Decimal(
+        required=True, validate=validate.Range(min=0, min_inclusive=False)
+    )
     currency = fields.String(load_default="CNY", validate=validate.Length(equal=3))
     requested_terms_days = fields.Integer(required=True, validate=validate.Range(min=0, max=365))
     expected_monthly_purchases = fields.Decimal(required=True, validate=validate.Range(min=0))

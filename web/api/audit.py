@@ -16,9 +16,19 @@ from web.extensions import db
 
 def event_view(e: AuditEvent) -> dict:
     """An audit event as the API shows it."""
-    return {"seq": e.seq, "at": from_db(e.at), "actor": e.actor, "action": e.action,
-            "instance_id": e.instance_id, "task_id": e.task_id, "element": e.element,
-            "subject": e.subject, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+    return {
+        "seq": e.seq,
+        "at": from_db(e.at),
+        "actor": e.actor,
+        "action": e.action,
+        "instance_id": e.instance_id,
+        "task_id": e.task_id,
+        "element": e.element,
+        "subject": e.subject,
+        "data": e.data,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    }
 
 
 @bp.get("/audit-events")
@@ -35,8 +45,9 @@ def list_events():
     if args.get("customer_id"):
         subject = f"customer:{args.get('customer_id', type=int)}"
         instances = sa.select(ProcessInstance.id).where(ProcessInstance.subject == subject)
-        query = query.where(sa.or_(AuditEvent.subject == subject,
-                                   AuditEvent.instance_id.in_(instances)))
+        query = query.where(
+            sa.or_(AuditEvent.subject == subject, AuditEvent.instance_id.in_(instances))
+        )
     if args.get("actor"):
         query = query.where(AuditEvent.actor == args["actor"])
     if args.get("action"):

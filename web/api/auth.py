@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import jsonify
 from marshmallow import Schema, fields
 
-
 from web.api import bp
 from web.api.request import load
 from web.auth import Unauthorized, authenticate, issue_token
@@ -25,8 +24,4 @@ def create_token():
     user = authenticate(body["username"], body["password"])
     if user is None:
         raise Unauthorized("wrong username or password")
-    return jsonify(token=issue_token(user), username=user.username,
-                   groups=sorted(user.group_names))
-
-
-
+    return jsonify(token=issue_token(user), username=user.username, groups=sorted(user.group_names))

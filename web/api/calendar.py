@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
@@ -40,7 +42,7 @@ def get_calendar():
     query = sa.select(CalendarDay).order_by(CalendarDay.day)
     year = request.args.get("year", type=int)
     if year:
-        query = query.where(CalendarDay.day.between(f"{year}-01-01", f"{year}-12-31"))
+        query = query.where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     return jsonify(days=[_view(r) for r in db.session.scalars(query)])
 
 
@@ -52,5 +54,6 @@ def put_calendar():
     changed = put_days(db.session, [(d["day"], d["kind"], d["name"]) for d in body["days"]])
     db.session.commit()
     runtime().calendar.invalidate()
-    return jsonify(changed=changed, days=[_view(db.session.get(CalendarDay, d["day"]))
-                                           for d in body["days"]])
+    return jsonify(
+        changed=changed, days=[_view(db.session.get(CalendarDay, d["day"])) for d in body["days"]]
+    )

@@ -31,8 +31,12 @@ _POSITIVE = validate.Range(min=0, min_inclusive=False, error="must be greater th
 
 def money(*checks: Any, required: bool = False) -> fields.Decimal:
     """Build a money field: Decimal in (at most 2 places), decimal string out."""
-    return fields.Decimal(as_string=True, required=required, allow_none=not required,
-                          validate=[_money_precision, *checks])
+    return fields.Decimal(
+        as_string=True,
+        required=required,
+        allow_none=not required,
+        validate=[_money_precision, *checks],
+    )
 
 
 class Moment(fields.Field):

@@ -20,11 +20,14 @@ from web.runtime_access import actor, runtime
 
 def instance_view(row: ProcessInstance) -> dict:
     """An instance as the API shows it."""
-    tasks = db.session.scalars(sa.select(HumanTask).where(
-        HumanTask.instance_id == row.id, HumanTask.status.in_(OPEN_STATES)
-    ).order_by(HumanTask.created_at)).all()
-    events = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)).all()
+    tasks = db.session.scalars(
+        sa.select(HumanTask)
+        .where(HumanTask.instance_id == row.id, HumanTask.status.in_(OPEN_STATES))
+        .order_by(HumanTask.created_at)
+    ).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
+    ).all()
     return {
         "id": row.id,
         "process_key": row.process_key,
@@ -34,17 +37,30 @@ def instance_view(row: ProcessInstance) -> dict:
         "subject": row.subject,
         "revision": row.revision,
         "next_timer_at": from_db(row.next_timer_at),
-        "error": ({"title": row.error.get("title"), "task": row.error.get("task")}
-                  if row.error else None),
+        "error": (
+            {"title": row.error.get("title"), "task": row.error.get("task")} if row.error else None
+        ),
         "open_tasks": [
-            {"id": t.id, "name": t.name, "title": t.title, "assignee": t.assignee,
-             "candidate_groups": list(t.candidate_groups), "status": t.status,
-             "due_at": from_db(t.due_at), "escalated": t.escalated}
+            {
+                "id": t.id,
+                "name": t.name,
+                "title": t.title,
+                "assignee": t.assignee,
+                "candidate_groups": list(t.candidate_groups),
+                "status": t.status,
+                "due_at": from_db(t.due_at),
+                "escalated": t.escalated,
+            }
             for t in tasks
         ],
         "history": [
-            {"element": e.element, "event": e.action, "user": e.actor, "at": from_db(e.at),
-             "task_id": e.task_id}
+            {
+                "element": e.element,
+                "event": e.action,
+                "user": e.actor,
+                "at": from_db(e.at),
+                "task_id": e.task_id,
+            }
             for e in events
         ],
         "created_at": from_db(row.created_at),
@@ -78,8 +94,14 @@ def create_instance():
 
     body = load(StartRequest())
     try:
-        change = start_instance(runtime(), db.session, body["process_key"], actor(),
-                                business_key=body["business_key"], data=body["data"])
+        change = start_instance(
+            runtime(),
+            db.session,
+            body["process_key"],
+            actor(),
+            business_key=body["business_key"],
+            data=body["data"],
+        )
         db.session.commit()
         row = change.instance
     except StepFailed as failed:
@@ -100,7 +122,8 @@ class MessageRequest(Schema):
 def post_message():
     """Deliver a message to waiting instances, or keep it until one waits."""
     body = load(MessageRequest())
-    delivered = deliver_message(runtime(), db.session, body["name"], body["correlation_key"],
-                                body["payload"], actor())
+    delivered = deliver_message(
+        runtime(), db.session, body["name"], body["correlation_key"], body["payload"], actor()
+    )
     db.session.commit()
     return jsonify(delivered_to=delivered, pending=not delivered), 202

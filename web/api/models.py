@@ -16,9 +16,9 @@ from web.runtime_access import actor, runtime
 def list_models():
     """Every process key with its latest version and all versions."""
     versions = runtime().registry.versions(db.session)
-    return jsonify([
-        {"key": key, "latest_version": max(vs), "versions": vs} for key, vs in versions.items()
-    ])
+    return jsonify(
+        [{"key": key, "latest_version": max(vs), "versions": vs} for key, vs in versions.items()]
+    )
 
 
 @bp.post("/process-models")
@@ -33,8 +33,16 @@ def deploy_model():
     row, _created = rt.registry.deploy(db.session, files, actor().username, rt.clock.now())
     from engine.audit import AuditEntry, append
 
-    append(db.session, rt.clock.now(), [AuditEntry(
-        actor().username, "model_deployed",
-        data={"key": row.process_key, "version": row.version, "files": sorted(files)})])
+    append(
+        db.session,
+        rt.clock.now(),
+        [
+            AuditEntry(
+                actor().username,
+                "model_deployed",
+                data={"key": row.process_key, "version": row.version, "files": sorted(files)},
+            )
+        ],
+    )
     db.session.commit()
     return jsonify(key=row.process_key, version=row.version), 201

@@ -22,9 +22,13 @@ def _path(rule: str) -> str:
 def _request_schema(view: object) -> type[Schema] | None:
     module = __import__(view.__module__, fromlist=["_"])
     for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, Schema) and value is not Schema and (
-            value.__module__ == view.__module__
-        ) and value.__name__.endswith(("Request", "Create", "Body")):
+        if (
+            isinstance(value, type)
+            and issubclass(value, Schema)
+            and value is not Schema
+            and (value.__module__ == view.__module__)
+            and value.__name__.endswith(("Request", "Create", "Body"))
+        ):
             return value
     return None
 
@@ -32,17 +36,32 @@ def _request_schema(view: object) -> type[Schema] | None:
 def build_spec() -> dict:
     """Assemble the document from the registered routes and their schemas."""
     spec = APISpec(
-        title="creditflow API", version="1.0.0", openapi_version="3.0.3",
+        title="creditflow API",
+        version="1.0.0",
+        openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
-        info={"description": "Customer credit management (客户授信管理) on BPMN. "
-                             "Errors are application/problem+json."},
+        info={
+            "description": "Customer credit management (客户授信管理) on BPMN. "
+            "Errors are application/problem+json."
+        },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    spec.components.schema("Problem", {"type": "object", "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array",
-                                                             "items": {"type": "string"}}}}})
+    spec.components.schema(
+        "Problem",
+        {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "errors": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    )
     paths: dict[str, dict] = {}
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
@@ -54,14 +73,24 @@ def build_spec() -> dict:
                 "summary": (view.__doc__ or "").strip().split("\n")[0],
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "parameters": [
-                    {"name": name, "in": "path", "required": True,
-                     "schema": {"type": "integer" if conv == "int" else "string"}}
+                    {
+                        "name": name,
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer" if conv == "int" else "string"},
+                    }
                     for conv, name in _PARAM.findall(rule.rule)
                 ],
                 "responses": {
                     "200": {"description": "OK"},
-                    "default": {"description": "problem", "content": {
-                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                    "default": {
+                        "description": "problem",
+                        "content": {
+                            "application/problem+json": {
+                                "schema": {"$ref": "#/components/schemas/Problem"}
+                            }
+                        },
+                    },
                 },
             }
             groups = getattr(view, "allowed_groups", None)
@@ -74,8 +103,11 @@ def build_spec() -> dict:
                 name = schema.__name__
                 if name not in spec.components.schemas:
                     spec.components.schema(name, schema=schema)
-                operation["requestBody"] = {"content": {"application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{name}"}}}}
+                operation["requestBody"] = {
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
+                    }
+                }
             paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)

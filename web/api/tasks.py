@@ -31,8 +31,9 @@ def priority_label(value: int) -> str:
 
 def _bundle_of(instance_id: int) -> Any:
     key, version = db.session.execute(
-        sa.select(ProcessInstance.process_key, ProcessInstance.version)
-        .where(ProcessInstance.id == instance_id)
+        sa.select(ProcessInstance.process_key, ProcessInstance.version).where(
+            ProcessInstance.id == instance_id
+        )
     ).one()
     return runtime().registry.get(db.session, key, version)
 
@@ -88,11 +89,19 @@ def list_tasks():
         if request.args.get(arg):
             query = query.where(getattr(HumanTask, arg) == request.args[arg])
     if request.args.get("process_instance_id"):
-        query = query.where(HumanTask.instance_id == request.args.get("process_instance_id", type=int))
+        query = query.where(
+            HumanTask.instance_id == request.args.get("process_instance_id", type=int)
+        )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
-        query.order_by(HumanTask.priority.desc(), HumanTask.due_at.is_(None), HumanTask.due_at,
-                       HumanTask.created_at).limit(limit).offset(offset)
+        query.order_by(
+            HumanTask.priority.desc(),
+            HumanTask.due_at.is_(None),
+            HumanTask.due_at,
+            HumanTask.created_at,
+        )
+        .limit(limit)
+        .offset(offset)
     ).all()
     return jsonify(items=[task_view(t) for t in rows], total=total)
 
@@ -102,8 +111,11 @@ def _visible_task(task_id: str) -> HumanTask:
     if task is None:
         raise NotFound(f"no task with id '{task_id}'")
     user = current_user()
-    if not (user.group_names & OVERSEERS or is_candidate(task, user.username, user.group_names)
-            or task.completed_by == user.username):
+    if not (
+        user.group_names & OVERSEERS
+        or is_candidate(task, user.username, user.group_names)
+        or task.completed_by == user.username
+    ):
         raise Forbidden(f"user '{user.username}' is not a candidate of task '{task.name}'")
     return task
 
@@ -169,9 +181,13 @@ def submit_task(task_id: str, submitted: Any) -> dict[str, Any]:
     clean = {k: v for k, v in clean.items() if v is not None}
     change = complete_task(runtime(), db.session, task_id, actor(), clean)
     db.session.commit()
-    return {"id": task_id, "status": TaskStatus.COMPLETED.value,
-            "process_instance_id": change.instance.id, "instance_status": change.instance.status,
-            "next_tasks": [t.id for t in change.created]}
+    return {
+        "id": task_id,
+        "status": TaskStatus.COMPLETED.value,
+        "process_instance_id": change.instance.id,
+        "instance_status": change.instance.status,
+        "next_tasks": [t.id for t in change.created],
+    }
 
 
 @bp.post("/tasks/<task_id>/complete")

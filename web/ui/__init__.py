@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/ui/static")
+bp = Blueprint(
+    "ui",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/ui/static",
+)
 
 from web.ui import admin as _admin  # noqa: E402,F401
 from web.ui import audit as _audit  # noqa: E402,F401

@@ -20,8 +20,19 @@ from web.ui.access import page
 from web.ui.host import zone
 
 AUDITORS = ("auditor", "admin")
-COLUMNS = ("seq", "at", "actor", "action", "instance_id", "task_id", "element", "subject", "data",
-           "prev_hash", "hash")
+COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "instance_id",
+    "task_id",
+    "element",
+    "subject",
+    "data",
+    "prev_hash",
+    "hash",
+)
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -42,8 +53,9 @@ def search(args: dict, limit: int) -> list[AuditEvent]:
     if (args.get("customer_id") or "").isdigit():
         subject = f"customer:{int(args['customer_id'])}"
         instances = sa.select(ProcessInstance.id).where(ProcessInstance.subject == subject)
-        query = query.where(sa.or_(AuditEvent.subject == subject,
-                                   AuditEvent.instance_id.in_(instances)))
+        query = query.where(
+            sa.or_(AuditEvent.subject == subject, AuditEvent.instance_id.in_(instances))
+        )
     if args.get("actor"):
         query = query.where(AuditEvent.actor == args["actor"].strip())
     if start := _moment(args.get("since")):
@@ -70,18 +82,30 @@ def audit_export(fmt: str):
     events = [event_view(e) for e in search(request.args.to_dict(), 100_000)]
     if fmt == "json":
         body = current_app.json.dumps({"items": events, "total": len(events)})
-        return Response(body, mimetype="application/json",
-                        headers={"Content-Disposition": "attachment; filename=audit-events.json"})
+        return Response(
+            body,
+            mimetype="application/json",
+            headers={"Content-Disposition": "attachment; filename=audit-events.json"},
+        )
     if fmt != "csv":
         return Response("use .csv or .json", status=404)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for event in events:
-        row = {**event, "data": json.dumps(json.loads(current_app.json.dumps(event["data"])),
-                                           ensure_ascii=False, sort_keys=True)}
+        row = {
+            **event,
+            "data": json.dumps(
+                json.loads(current_app.json.dumps(event["data"])),
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
+        }
         at = row["at"]
         row["at"] = at.isoformat() if hasattr(at, "isoformat") else at
         writer.writerow([row[c] for c in COLUMNS])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=audit-events.csv"})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-events.csv"},
+    )

@@ -67,8 +67,9 @@ def new_customer():
         except (ValidationError, EngineError) as exc:
             db.session.rollback()
             errors = _errors(exc)
-    return render_template("customer_new.html", errors=errors, values=request.form), \
-        422 if errors else 200
+    return render_template(
+        "customer_new.html", errors=errors, values=request.form
+    ), 422 if errors else 200
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -88,5 +89,6 @@ def new_application():
             errors = _errors(exc)
     picked = request.values.get("customer_id", type=int)
     options = service.search_customers(db.session, None, 500, 0).items
-    return render_template("application_new.html", errors=errors, values=request.form,
-                           customers=options, picked=picked), 422 if errors else 200
+    return render_template(
+        "application_new.html", errors=errors, values=request.form, customers=options, picked=picked
+    ), 422 if errors else 200

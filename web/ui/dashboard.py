@@ -35,17 +35,25 @@ def dashboard():
     overdue = _grouped(HumanTask.title, *open_tasks, HumanTask.due_at < now)
     escalated = _grouped(HumanTask.title, *open_tasks, HumanTask.escalation_level > 0)
     stats = {
-        "waiting": sum(waiting.values()), "overdue": sum(overdue.values()),
+        "waiting": sum(waiting.values()),
+        "overdue": sum(overdue.values()),
         "escalated": sum(escalated.values()),
         "applications": db.session.scalar(
-            sa.select(sa.func.count()).select_from(CreditApplication)),
+            sa.select(sa.func.count()).select_from(CreditApplication)
+        ),
     }
     charts = {
-        "tasks": {"labels": sorted(waiting), "waiting": [waiting[k] for k in sorted(waiting)],
-                  "overdue": [overdue.get(k, 0) for k in sorted(waiting)]},
+        "tasks": {
+            "labels": sorted(waiting),
+            "waiting": [waiting[k] for k in sorted(waiting)],
+            "overdue": [overdue.get(k, 0) for k in sorted(waiting)],
+        },
         "status": _grouped(CreditApplication.status),
         "grades": dict(sorted(_grouped(Customer.grade).items())),
-        "sla": {"overdue": stats["overdue"], "escalated": stats["escalated"],
-                "on_time": max(stats["waiting"] - stats["overdue"], 0)},
+        "sla": {
+            "overdue": stats["overdue"],
+            "escalated": stats["escalated"],
+            "on_time": max(stats["waiting"] - stats["overdue"], 0),
+        },
     }
     return render_template("dashboard.html", stats=stats, charts=charts)

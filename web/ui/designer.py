@@ -20,7 +20,8 @@ def instances_by_version(key: str) -> dict[int, dict[str, int]]:
     rows = db.session.execute(
         sa.select(ProcessInstance.version, ProcessInstance.status, sa.func.count())
         .where(ProcessInstance.process_key == key)
-        .group_by(ProcessInstance.version, ProcessInstance.status))
+        .group_by(ProcessInstance.version, ProcessInstance.status)
+    )
     out: dict[int, dict[str, int]] = {}
     for version, status, count in rows:
         out.setdefault(version, {})[status] = count
@@ -52,8 +53,14 @@ def designer_model(key: str):
     if version not in versions:
         version = versions[-1]
     bundle = runtime().registry.get(db.session, key, version)
-    return render_template("designer_model.html", key=key, version=version, versions=versions,
-                           files=bundle.files, usage=instances_by_version(key))
+    return render_template(
+        "designer_model.html",
+        key=key,
+        version=version,
+        versions=versions,
+        files=bundle.files,
+        usage=instances_by_version(key),
+    )
 
 
 @bp.get("/designer/<key>/versions/<int:version>.json")

@@ -41,13 +41,18 @@ def _page_errors(bp: Any) -> None:
     @bp.errorhandler(EngineError)
     def _engine(exc: EngineError):
         db.session.rollback()
-        return render_template("error.html", status=exc.status, title=exc.title,
-                               detail=exc.detail), exc.status
+        return render_template(
+            "error.html", status=exc.status, title=exc.title, detail=exc.detail
+        ), exc.status
 
     @bp.errorhandler(403)
     def _forbidden(exc: Exception):
-        return render_template("error.html", status=403, title=gettext("Forbidden"),
-                               detail=gettext("Your role may not open this page.")), 403
+        return render_template(
+            "error.html",
+            status=403,
+            title=gettext("Forbidden"),
+            detail=gettext("Your role may not open this page."),
+        ), 403
 
 
 def zone() -> Any:
@@ -105,8 +110,9 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["bilingual"] = bilingual
-    app.jinja_env.globals.update(_=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES,
-                                 current_locale=locale)
+    app.jinja_env.globals.update(
+        _=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES, current_locale=locale
+    )
     app.context_processor(nav_context)
 
     @app.get("/")

@@ -29,20 +29,30 @@ def inbox_query(username: str, groups: set[str], args: dict) -> sa.Select:
     query = sa.select(HumanTask)
     if args.get("scope") == "groups":
         # unclaimed tasks are 'open'; coalesce keeps the planner on the (status, due_at) index
-        query = query.where(HumanTask.status == TaskStatus.OPEN.value,
-                            sa.func.coalesce(HumanTask.assignee, "") == "",
-                            visible_filter(username, groups))
+        query = query.where(
+            HumanTask.status == TaskStatus.OPEN.value,
+            sa.func.coalesce(HumanTask.assignee, "") == "",
+            visible_filter(username, groups),
+        )
     else:
         query = query.where(HumanTask.status.in_(OPEN_STATES), HumanTask.assignee == username)
     if args.get("process"):
         query = query.where(HumanTask.process_key == args["process"])
     if text := (args.get("customer") or "").strip():
-        ids = sa.select(Customer.id).where(sa.or_(Customer.name.icontains(text, autoescape=True),
-                                                  Customer.uscc.icontains(text, autoescape=True)))
+        ids = sa.select(Customer.id).where(
+            sa.or_(
+                Customer.name.icontains(text, autoescape=True),
+                Customer.uscc.icontains(text, autoescape=True),
+            )
+        )
         subjects = sa.select(sa.literal("customer:") + sa.cast(Customer.id, sa.String)).where(
-            Customer.id.in_(ids))
-        query = query.where(HumanTask.instance_id.in_(
-            sa.select(ProcessInstance.id).where(ProcessInstance.subject.in_(subjects))))
+            Customer.id.in_(ids)
+        )
+        query = query.where(
+            HumanTask.instance_id.in_(
+                sa.select(ProcessInstance.id).where(ProcessInstance.subject.in_(subjects))
+            )
+        )
     if args.get("overdue"):
         query = query.where(HumanTask.due_at < to_db(runtime().clock.now()))
     if args.get("escalated"):
@@ -64,8 +74,14 @@ def inbox():
     processes = db.session.scalars(sa.select(ProcessInstance.process_key).distinct()).all()
     now = to_db(runtime().clock.now())
     return render_template(
-        "inbox.html", tasks=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, offset=offset,
-        page_size=PAGE_SIZE, args=args, processes=sorted(processes), now=now,
+        "inbox.html",
+        tasks=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        args=args,
+        processes=sorted(processes),
+        now=now,
         priority_label=priority_label,
     )
 

@@ -51,14 +51,23 @@ def instance(instance_id: int):
     ids = element_ids(xml)
     active = sorted({t["name"] for t in view["open_tasks"]} & ids)
     done = completed_elements(row, bundle) | {
-        h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"}
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == row.id)
-                                .order_by(AuditEvent.seq)).all()
+        h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"
+    }
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
+    ).all()
     return render_template(
-        "instance.html", inst=view, ctx=business_context(row.process_key, row.business_key),
-        diagram={"name": name, "xml": xml, "active": active,
-                 "completed": sorted((done & ids) - set(active))},
-        diagram_names=list(diagrams), events=[event_view(e) for e in events],
+        "instance.html",
+        inst=view,
+        ctx=business_context(row.process_key, row.business_key),
+        diagram={
+            "name": name,
+            "xml": xml,
+            "active": active,
+            "completed": sorted((done & ids) - set(active)),
+        },
+        diagram_names=list(diagrams),
+        events=[event_view(e) for e in events],
     )
 
 

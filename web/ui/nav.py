@@ -15,8 +15,21 @@ COUNT_CAP = 999
 LINKS = [
     ("ui.dashboard", "Dashboard", None),
     ("ui.inbox", "Inbox", None),
-    ("ui.customers", "Customers", {"sales", "credit_analyst", "credit_manager", "finance_director",
-                                   "general_manager", "collector", "legal", "admin", "auditor"}),
+    (
+        "ui.customers",
+        "Customers",
+        {
+            "sales",
+            "credit_analyst",
+            "credit_manager",
+            "finance_director",
+            "general_manager",
+            "collector",
+            "legal",
+            "admin",
+            "auditor",
+        },
+    ),
     ("ui.new_application", "New application", {"sales", "credit_analyst"}),
     ("ui.designer", "Designer", {"process_designer", "admin"}),
     ("ui.audit", "Audit", {"auditor", "admin"}),
@@ -26,10 +39,16 @@ LINKS = [
 
 def inbox_counts(username: str, groups: set[str]) -> dict[str, int]:
     """Open tasks assigned to the user and unclaimed tasks offered to the user's groups."""
-    mine = _capped(sa.select(HumanTask.id).where(
-        HumanTask.assignee == username, HumanTask.status.in_(OPEN_STATES)))
-    offered = _capped(sa.select(HumanTask.id).where(
-        HumanTask.assignee.is_(None), visible_filter(username, groups)))
+    mine = _capped(
+        sa.select(HumanTask.id).where(
+            HumanTask.assignee == username, HumanTask.status.in_(OPEN_STATES)
+        )
+    )
+    offered = _capped(
+        sa.select(HumanTask.id).where(
+            HumanTask.assignee.is_(None), visible_filter(username, groups)
+        )
+    )
     return {"mine": mine, "groups": offered}
 
 
@@ -45,8 +64,15 @@ def nav_context() -> dict[str, Any]:
     if user is None:
         return {"me": None, "nav": [], "counts": {}, "me_in": lambda *names: False}
     groups = user.group_names
-    links = [(endpoint, label) for endpoint, label, allowed in LINKS
-             if allowed is None or groups & allowed]
-    return {"me": user, "my_groups": sorted(groups), "nav": links,
-            "me_in": lambda *names: bool(groups & set(names)),
-            "counts": inbox_counts(user.username, groups)}
+    links = [
+        (endpoint, label)
+        for endpoint, label, allowed in LINKS
+        if allowed is None or groups & allowed
+    ]
+    return {
+        "me": user,
+        "my_groups": sorted(groups),
+        "nav": links,
+        "me_in": lambda *names: bool(groups & set(names)),
+        "counts": inbox_counts(user.username, groups),
+    }

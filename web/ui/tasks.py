@@ -39,7 +39,10 @@ def task(task_id: str):
     diagram_name, xml = file_with(bundle.files, row.name, row.process_key)
     user = page_user()
     return render_template(
-        "task.html", task=view, row=row, ctx=business_context(row.process_key, row.business_key),
+        "task.html",
+        task=view,
+        row=row,
+        ctx=business_context(row.process_key, row.business_key),
         diagram={"name": diagram_name, "xml": xml, "active": [row.name], "completed": []},
         mine=row.assignee == user.username,
     )
