@@ -44,20 +44,27 @@ def plain(data: dict[str, Any] | None) -> dict[str, Any]:
     return json.loads(json.dumps(data or {}, default=_jsonable))
 
 
-def canonical(event: AuditEvent) -> str:
-    """Canonical JSON of an event's content, the hashed text."""
+def _canonical(values: dict[str, Any]) -> str:
     body = {
-        "seq": event.seq,
-        "at": from_db(event.at).isoformat(),
-        "actor": event.actor,
-        "action": event.action,
-        "instance_id": event.instance_id,
-        "task_id": event.task_id,
-        "element": event.element,
-        "subject": event.subject,
-        "data": event.data,
+        "seq": values["seq"],
+        "at": from_db(values["at"]).isoformat(),
+        "actor": values["actor"],
+        "action": values["action"],
+        "instance_id": values["instance_id"],
+        "task_id": values["task_id"],
+        "element": values["element"],
+        "subject": values["subject"],
+        "data": values["data"],
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(event: AuditEvent) -> str:
+    """Canonical JSON of an event's content, the hashed text."""
+    return _canonical({name: getattr(event, name) for name in HASHED})
+
+
+HASHED = ("seq", "at", "actor", "action", "instance_id", "task_id", "element", "subject", "data")
 
 
 def link_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -65,42 +72,48 @@ def link_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
 
 
-def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> list[AuditEvent]:
-    """Append entries to the chain inside the caller's transaction."""
+_HEAD = AuditHead.__table__
+_EVENTS = AuditEvent.__table__
+
+
+def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> int:
+    """Append entries to the chain inside the caller's transaction; return the last seq."""
     if not entries:
-        return []
-    # Touch the head first: on PostgreSQL this row lock orders concurrent writers, on SQLite
-    # the write lock is taken before the head is read.
-    session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+        return 0
+    # Lock and read the head in one statement: on PostgreSQL the row lock orders concurrent
+    # writers, on SQLite the write lock is taken before the head is read.
     head = session.execute(
-        sa.select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+        sa.update(_HEAD)
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq)
+        .returning(_HEAD.c.seq, _HEAD.c.hash)
+    ).first()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    seq, prev = head.seq, head.hash
-    events = []
+        session.execute(sa.insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head
+    at = to_db(now)
+    rows = []
     for entry in entries:
         seq += 1
-        event = AuditEvent(
-            seq=seq,
-            at=to_db(now),
-            actor=entry.actor,
-            action=entry.action,
-            instance_id=entry.instance_id,
-            task_id=entry.task_id,
-            element=entry.element,
-            subject=entry.subject,
-            data=plain(entry.data),
-            prev_hash=prev,
-        )
-        event.hash = link_hash(prev, event)
-        prev = event.hash
-        events.append(event)
-    session.add_all(events)
-    head.seq, head.hash = seq, prev
-    session.flush()
-    return events
+        values = {
+            "seq": seq,
+            "at": at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "instance_id": entry.instance_id,
+            "task_id": entry.task_id,
+            "element": entry.element,
+            "subject": entry.subject,
+            "data": plain(entry.data),
+        }
+        values["prev_hash"] = prev
+        values["hash"] = prev = hashlib.sha256((prev + _canonical(values)).encode()).hexdigest()
+        rows.append(values)
+    session.execute(sa.insert(_EVENTS), rows)
+    session.execute(sa.update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    return seq
 
 
 @dataclass(frozen=True)

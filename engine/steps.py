@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit
 from engine.audit import AuditEntry
@@ -153,8 +154,8 @@ def persist(
             "reload and try again"
         )
     for key, value in values.items():
-        setattr(row, key, value)
-    session.flush()
+        # The row was written above; record the values without marking it dirty again.
+        set_committed_value(row, key, value)
     change.created, change.finished = sync_inbox(rt, session, row, workflow, ctx.actor, now)
     sync_subscriptions(rt, session, row, workflow)
     change.effects = ctx.effects
