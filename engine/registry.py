@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,9 +92,15 @@ def content_hash(files: dict[str, str]) -> str:
 
 
 def parse_bundle(
-    files: dict[str, str], service_names: set[str], timer_config: dict | None = None
+    files: dict[str, str],
+    service_names: set[str],
+    timer_config: dict | None = None,
+    form_check: Callable[[dict[str, Any]], Any] | None = None,
 ) -> tuple[str, Any, dict, dict, dict]:
-    """Parse and lint a bundle; return (key, spec, subprocess specs, forms, decisions)."""
+    """Parse and lint a bundle; return (key, spec, subprocess specs, forms, decisions).
+
+    :param form_check: compiles a form-js schema, raising on one the server cannot validate.
+    """
     parser = CreditflowParser(validator=VALIDATOR)
     forms: dict[str, dict[str, Any]] = {}
     errors: dict[str, list[str]] = {}
@@ -105,10 +112,15 @@ def parse_bundle(
                 parser.add_dmn_str(text.encode(), filename=name)
             elif name.endswith(FORM_SUFFIX):
                 forms[name[: -len(FORM_SUFFIX)]] = json.loads(text)
+                if form_check is not None:
+                    form_check(forms[name[: -len(FORM_SUFFIX)]])
             else:
                 errors.setdefault(name, []).append("only *.bpmn, *.dmn and *.form.json files")
-        except (ValidationException, SpiffWorkflowException, ValueError) as exc:
+        except (ValidationException, SpiffWorkflowException, ValueError, SyntaxError) as exc:
+            # SyntaxError covers lxml's XMLSyntaxError; ValueError covers JSON and form errors.
             errors.setdefault(name, []).append(_describe(exc))
+        except Exception as exc:  # a form checker's own error type
+            errors.setdefault(name, []).append(str(exc).split("\n")[0] or type(exc).__name__)
     if errors:
         raise Invalid("the bundle has invalid files", errors)
     called = set(parser.get_process_dependencies())
@@ -125,8 +137,12 @@ def parse_bundle(
         raise Invalid("the bundle does not parse", {_where(exc): [_describe(exc)]}) from None
     decisions = {}
     for decision_id, dmn_parser in parser.dmn_parsers.items():
-        dmn_parser.parse()
-        table = dmn_parser.decision.decisionTables[0]
+        try:
+            dmn_parser.parse()
+            table = dmn_parser.decision.decisionTables[0]
+        except (ValidationException, SpiffWorkflowException, ValueError, IndexError) as exc:
+            errors.setdefault(dmn_parser.filename or decision_id, []).append(_describe(exc))
+            continue
         for problem in lint_table(table):
             errors.setdefault(dmn_parser.filename or decision_id, []).append(
                 f"{decision_id}: {problem}"
@@ -167,8 +183,14 @@ def _where(exc: Exception) -> str:
 class Registry:
     """Deployed versions, parsed once per process and cached by (key, version)."""
 
-    def __init__(self, service_names: Any, serializer_config: dict | None = None) -> None:
+    def __init__(
+        self,
+        service_names: Any,
+        serializer_config: dict | None = None,
+        form_check: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> None:
         self._service_names = service_names
+        self._form_check = form_check
         self._config = serializer_config or timer_serializer_config()
         self._cache: dict[tuple[str, int], Bundle] = {}
         self._lock = threading.Lock()
@@ -181,7 +203,9 @@ class Registry:
         self, session: so.Session, files: dict[str, str], user: str, now: dt.datetime
     ) -> tuple[ProcessVersion, bool]:
         """Validate and store a new version; an unchanged bundle returns the latest (False)."""
-        key, spec, subs, forms, decisions = parse_bundle(files, self._service_names())
+        key, spec, subs, forms, decisions = parse_bundle(
+            files, self._service_names(), form_check=self._form_check
+        )
         digest = content_hash(files)
         latest = self._latest_row(session, key)
         if latest is not None and latest.content_hash == digest:

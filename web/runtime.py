@@ -9,6 +9,7 @@ from engine.registry import Registry
 from engine.runtime import Runtime
 from engine.scripts import make_script_engine
 from engine.services import ServiceRegistry
+from forms import form_schema
 from web.config import Config
 
 # Task-data keys copied onto inbox rows, so lists never deserialize workflows.
@@ -58,7 +59,7 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         calendar=calendar,
         services=services,
         script_engine=script_engine,
-        registry=Registry(services.names),
+        registry=Registry(services.names, form_check=form_schema),
         context_keys=CONTEXT_KEYS,
         listeners=[notification_listener(cfg)],  # notifications: outbox rows per step
     )

@@ -174,3 +174,22 @@ def test_missing_or_bad_token_is_401(client):
     assert client.get("/api/v1/tasks").status_code == 401
     r = client.get("/api/v1/tasks", headers={"Authorization": "Bearer nope"})
     assert r.status_code == 401 and r.headers["Content-Type"].startswith("application/problem+json")
+
+
+def _upload(api, files):
+    return api.post(
+        "designer1",
+        "/api/v1/process-models",
+        data={"files": [(__import__("io").BytesIO(body), name) for name, body in files]},
+        content_type="multipart/form-data",
+    )
+
+
+def test_malformed_files_are_refused_with_422_naming_the_file(api):
+    r = _upload(api, [("evil.bpmn", MALICIOUS.encode()), ("broken.dmn", b"<definitions")])
+    assert r.status_code == 422 and "broken.dmn" in r.get_json()["errors"]
+    bad_form = b'{"type": "default", "components": [{"type": "filepicker", "key": "f"}]}'
+    r = _upload(api, [("evil.bpmn", MALICIOUS.encode()), ("x.form.json", bad_form)])
+    assert r.status_code == 422 and "x.form.json" in r.get_json()["errors"]
+    r = _upload(api, [("notes.txt", b"hello")])
+    assert r.status_code == 422 and "notes.txt" in r.get_json()["errors"]

@@ -106,7 +106,7 @@ def list_tasks():
     return jsonify(items=[task_view(t) for t in rows], total=total)
 
 
-def _visible_task(task_id: str) -> HumanTask:
+def visible_task(task_id: str) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"no task with id '{task_id}'")
@@ -142,7 +142,7 @@ def task_data(task: HumanTask) -> dict[str, Any]:
 @requires()
 def get_task(task_id: str):
     """One task with its form and data."""
-    task = _visible_task(task_id)
+    task = visible_task(task_id)
     return jsonify(task_view(task, task_data(task)))
 
 

@@ -9,7 +9,7 @@ from flask import render_template
 from credit.applications import PROCESS_KEY, application_view
 from credit.customers import customer_summary
 from engine.errors import EngineError
-from web.api.tasks import _visible_task, task_data, task_view
+from web.api.tasks import task_data, task_view, visible_task
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
@@ -33,7 +33,7 @@ def business_context(process_key: str, business_key: str | None) -> dict[str, An
 @page()
 def task(task_id: str):
     """Show one task with its form, context and diagram."""
-    row = _visible_task(task_id)
+    row = visible_task(task_id)
     view = task_view(row, task_data(row))
     bundle = runtime().registry.get(db.session, *_instance_version(row.instance_id))
     diagram_name, xml = file_with(bundle.files, row.name, row.process_key)
