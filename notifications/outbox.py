@@ -46,18 +46,10 @@ def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], 
             rows.update(rows_of(session, event, now, channels))
         if not rows:
             return
-        # A replayed step must not fail the state change on the unique key: skip known keys.
-        known = set(
-            session.scalars(
-                sa.select(Notification.idempotency_key).where(
-                    Notification.idempotency_key.in_(list(rows))
-                )
-            )
-        )
-        fresh = [_values(row) for key, row in rows.items() if key not in known]
-        if fresh:
-            # One executemany instead of an INSERT per row: a step can notify many people.
-            session.execute(sa.insert(Notification), fresh)
+        # A replayed step must not fail the state change on the unique key: known keys are
+        # skipped by the database (ON CONFLICT DO NOTHING), in one executemany.
+        insert = _insert_ignoring_duplicates(session)
+        session.execute(insert, [_values(row) for row in rows.values()])
 
     return listener
 
@@ -65,11 +57,25 @@ def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], 
 listener = make_listener()
 
 
+def _insert_ignoring_duplicates(session: so.Session) -> Any:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING for SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = Notification.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+
+
 def _values(row: Notification) -> dict[str, Any]:
     """The column values of a built row (unset ones left to the column defaults)."""
     columns = Notification.__table__.columns
     values = {c.key: getattr(row, c.key) for c in columns if c.key != "id"}
-    return {k: v for k, v in values.items() if v is not None}
+    for column in columns:
+        if values.get(column.key) is None and column.default is not None and column.key != "id":
+            default = column.default.arg
+            values[column.key] = default(None) if callable(default) else default
+    return values
 
 
 def _moment(instance: Any) -> dt.datetime:

@@ -19,11 +19,16 @@ def recipients_of(
     """Active users named or in one of the groups, minus excluded ones, by username."""
     found: dict[str, User] = {}
     if usernames:
-        for user in session.scalars(sa.select(User).where(User.username.in_(list(usernames)))):
+        for user in session.scalars(
+            sa.select(User)
+            .options(so.lazyload(User.groups))
+            .where(User.username.in_(list(usernames)))
+        ):
             found[user.username] = user
     if groups:
         members = session.scalars(
             sa.select(User)
+            .options(so.lazyload(User.groups))
             .join(user_group, user_group.c.user_id == User.id)
             .where(user_group.c.group_name.in_(list(groups)))
         )

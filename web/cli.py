@@ -96,6 +96,20 @@ def bench_cmd() -> None:
     """Benchmarks (need CREDITFLOW_DATABASE_URL on PostgreSQL for the worker ones)."""
 
 
+@bench_cmd.command("lifecycle")
+@click.option("--count", default=200, type=int, help="measured lifecycles per variant")
+@click.option("--warmup", default=20, type=int)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_lifecycle(count: int, warmup: int, write: bool) -> None:
+    """Full application lifecycle persisted in SQLite vs the same BPMN in memory; the ratio."""
+    import runpy
+
+    from web.config import ROOT
+
+    bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_lifecycle.py"))
+    bench["main"](count, warmup, write)
+
+
 @bench_cmd.command("timers", context_settings={"ignore_unknown_options": True})
 @click.option("--count", default=10_000, type=int)
 @click.option("--workers", "worker_counts", default="1,3")
