@@ -59,3 +59,15 @@ def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):
     page.wait_for_selector("body[data-charts-ready='1']")
     shot(page, "customer")
     assert not page.js_errors, page.js_errors
+    logout(page)
+
+    # The applicant hears of the decision: the bell counts it, the list shows it, it can be read.
+    login(page, "sales1")
+    assert int(page.get_by_test_id("unread").inner_text()) >= 1
+    page.get_by_test_id("bell").click()
+    page.wait_for_selector("[data-testid=notifications]")
+    assert "approved" in page.get_by_test_id("notifications").inner_text().lower()
+    shot(page, "notifications")
+    page.get_by_role("button", name="Mark read").first.click()
+    page.wait_for_selector("[data-testid=notifications]")
+    assert not page.js_errors, page.js_errors

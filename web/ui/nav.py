@@ -75,4 +75,18 @@ def nav_context() -> dict[str, Any]:
         "nav": links,
         "me_in": lambda *names: bool(groups & set(names)),
         "counts": inbox_counts(user.username, groups),
+        "unread": unread_count(user.username),
     }
+
+
+def unread_count(username: str) -> int:
+    """Unread in-app notifications of the user (the bell's badge), capped like the inbox."""
+    from notifications.models import Channel, Notification, NotificationStatus
+
+    return _capped(
+        sa.select(Notification.id).where(
+            Notification.recipient == username,
+            Notification.channel == Channel.INAPP.value,
+            Notification.status == NotificationStatus.SENT.value,
+        )
+    )
