@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +20,10 @@ from credit.models import (
     Invoice,
     Security,
 )
-from credit.ratios import Statement, as_json, compute_ratios
+from credit.ratios import STATEMENT_FIGURES, as_json, compute_ratios
 from engine.clock import from_db
 from engine.errors import NotFound
 
-STATEMENT_FIGURES = tuple(f.name for f in fields(Statement))
 _CENT = Decimal("0.01")
 
 

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from credit.customers import add_credit_report, add_security, add_statement, create_customer
 from credit.models import Customer, Invoice, Payment
+from credit.ratios import STATEMENT_FIGURES
 from credit.terms import add_months
 from credit.uscc import make_uscc
 from engine.audit import AuditEntry, append
@@ -18,24 +19,12 @@ from engine.clock import to_db
 from engine.runtime import Runtime
 
 ACTOR = "system"
-_FIGURES = (
-    "current_assets",
-    "current_liabilities",
-    "inventory",
-    "total_assets",
-    "total_liabilities",
-    "equity",
-    "revenue",
-    "net_profit",
-    "ebit",
-    "interest_expense",
-    "retained_earnings",
-    "operating_cash_flow",
-)
 
 
 def _statement(*millions: str) -> dict[str, Decimal]:
-    return {name: Decimal(m) * 1_000_000 for name, m in zip(_FIGURES, millions, strict=True)}
+    return {
+        name: Decimal(m) * 1_000_000 for name, m in zip(STATEMENT_FIGURES, millions, strict=True)
+    }
 
 
 def _contact(name: str, user: str, phone: str) -> dict[str, str]:

@@ -47,6 +47,9 @@ class Statement:
         return cls(**{f.name: _to_decimal(f.name, figures.get(f.name)) for f in fields(cls)})
 
 
+STATEMENT_FIGURES = tuple(f.name for f in fields(Statement))
+
+
 @dataclass(frozen=True)
 class Ratios:
     """Ratios at full Decimal precision; None where not computable (reason in not_available)."""

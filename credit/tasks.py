@@ -20,26 +20,11 @@ from credit.models import (
     Invoice,
     Security,
 )
-from credit.ratios import as_json, compute_ratios
+from credit.ratios import STATEMENT_FIGURES, as_json, compute_ratios
 from credit.terms import active_terms, add_months
 from engine.clock import to_db
 from engine.errors import Invalid, NotFound
 from engine.services import ServiceRegistry, StepContext
-
-STATEMENT_FIELDS = (
-    "current_assets",
-    "current_liabilities",
-    "inventory",
-    "total_assets",
-    "total_liabilities",
-    "equity",
-    "revenue",
-    "net_profit",
-    "ebit",
-    "interest_expense",
-    "retained_earnings",
-    "operating_cash_flow",
-)
 
 
 def _application(ctx: StepContext, data: dict[str, Any]) -> CreditApplication:
@@ -84,7 +69,7 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         .limit(1)
     )
     ratios = compute_ratios(
-        {f: getattr(statement, f) for f in STATEMENT_FIELDS} if statement else {}
+        {f: getattr(statement, f) for f in STATEMENT_FIGURES} if statement else {}
     )
     report = ctx.session.scalar(
         sa.select(CreditReport)

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from support import Api, dispose_test_app, make_test_app
 
 POSTGRES_URL = os.environ.get("CREDITFLOW_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -72,56 +73,14 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url):
-    from web import create_app
-    from web.config import Config
-    from web.demo import seed_users
-    from web.extensions import db
-    from web.setup import deploy_shipped
-
-    cfg = Config(
-        database_url=database_url, secret_key="test", test_clock=True, testing=True, scheduler=False
-    )
-    app = create_app(cfg)
-    with app.app_context():
-        db.create_all()
-        deploy_shipped()
-        seed_users()
+    app = make_test_app(database_url)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose_test_app(app)
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-class Api:
-    """A tiny API client that signs in as demo users."""
-
-    def __init__(self, client):
-        self.client = client
-        self.tokens: dict[str, str] = {}
-
-    def token(self, user: str) -> str:
-        if user not in self.tokens:
-            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": "demo"})
-            assert r.status_code == 200, r.get_json()
-            self.tokens[user] = r.get_json()["token"]
-        return self.tokens[user]
-
-    def _headers(self, user):
-        return {"Authorization": f"Bearer {self.token(user)}"} if user else {}
-
-    def get(self, user, url, **kw):
-        return self.client.get(url, headers=self._headers(user), **kw)
-
-    def post(self, user, url, json=None, **kw):
-        return self.client.post(url, json=json, headers=self._headers(user), **kw)
-
-    def put(self, user, url, json=None, **kw):
-        return self.client.put(url, json=json, headers=self._headers(user), **kw)
 
 
 @pytest.fixture

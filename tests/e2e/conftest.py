@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import Api, dispose_test_app, make_test_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,24 +45,10 @@ def chromium_ready():
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, chromium_ready):
     """The app on a fresh SQLite file, shipped models deployed and demo users seeded."""
-    from web import create_app
-    from web.config import Config
-    from web.demo import seed_users
-    from web.extensions import db
-    from web.setup import deploy_shipped
-
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'creditflow.db'}"
-    app = create_app(
-        Config(database_url=url, secret_key="e2e", test_clock=True, testing=True, scheduler=False)
-    )
-    with app.app_context():
-        db.create_all()
-        deploy_shipped()
-        seed_users()
+    app = make_test_app(url, secret_key="e2e")
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose_test_app(app)
 
 
 @pytest.fixture(scope="session")
@@ -75,25 +62,6 @@ def base_url(live_app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-
-
-class Api:
-    """Bearer-token API client on the live app, for setting up data."""
-
-    def __init__(self, client):
-        self.client, self.tokens = client, {}
-
-    def _headers(self, user):
-        if user not in self.tokens:
-            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": "demo"})
-            self.tokens[user] = r.get_json()["token"]
-        return {"Authorization": f"Bearer {self.tokens[user]}"}
-
-    def get(self, user, url, **kw):
-        return self.client.get(url, headers=self._headers(user), **kw)
-
-    def post(self, user, url, json=None, **kw):
-        return self.client.post(url, json=json, headers=self._headers(user), **kw)
 
 
 @pytest.fixture

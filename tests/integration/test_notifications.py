@@ -16,32 +16,10 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flow import approve, assess, file_application, find_task, new_customer
+from support import Api, dispose_test_app, make_test_app
 
 SECRET = "s3cret-for-tests"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-class Api:
-    """Sign in as demo users and call the API (conftest's Api, kept local: conftest is shadowed)."""
-
-    def __init__(self, client):
-        self.client, self.tokens = client, {}
-
-    def _headers(self, user):
-        if user not in self.tokens:
-            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": "demo"})
-            assert r.status_code == 200, r.get_json()
-            self.tokens[user] = r.get_json()["token"]
-        return {"Authorization": f"Bearer {self.tokens[user]}"}
-
-    def get(self, user, url):
-        return self.client.get(url, headers=self._headers(user))
-
-    def post(self, user, url, json=None):
-        return self.client.post(url, json=json, headers=self._headers(user))
-
-    def put(self, user, url, json=None):
-        return self.client.put(url, json=json, headers=self._headers(user))
 
 
 def free_port() -> int:
@@ -101,37 +79,15 @@ def make_app(database_url):
     made = []
 
     def build(**settings):
-        from web import create_app
-        from web.config import Config
-        from web.demo import seed_users
-        from web.extensions import db
-        from web.setup import deploy_shipped
-
-        cfg = Config(
-            database_url=database_url,
-            secret_key="test",
-            test_clock=True,
-            testing=True,
-            scheduler=False,
-            **settings,
-        )
-        app = create_app(cfg)
-        with app.app_context():
-            db.create_all()
-            deploy_shipped()
-            seed_users()
+        app = make_test_app(database_url, **settings)
         made.append(app)
         api = Api(app.test_client())
         api.put("admin", "/api/v1/admin/clock", json={"now": T0.isoformat()})
         return app, api
 
     yield build
-    from web.extensions import db
-
     for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose_test_app(app)
 
 
 def dispatch(app) -> int:
