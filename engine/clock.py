@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
@@ -25,6 +27,11 @@ def from_db(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(UTC)
 
 
+_step_now: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
+    "creditflow_step_now", default=None
+)
+
+
 class Clock:
     """Current time in the installation's time zone; a test clock overrides `now`."""
 
@@ -32,8 +39,22 @@ class Clock:
         self.tz = ZoneInfo(tz)
 
     def now(self) -> dt.datetime:
-        """Return the current aware moment."""
+        """Return the current aware moment (the step's moment while one runs)."""
+        frozen = _step_now.get()
+        return frozen if frozen is not None else self.read()
+
+    def read(self) -> dt.datetime:
+        """Read the time source itself."""
         return dt.datetime.now(UTC)
+
+    @contextlib.contextmanager
+    def frozen(self, moment: dt.datetime) -> Iterator[None]:
+        """Within the block, `now` is `moment`: one engine step sees one instant."""
+        token = _step_now.set(moment)
+        try:
+            yield
+        finally:
+            _step_now.reset(token)
 
     def local_now(self) -> dt.datetime:
         """Return now in the installation's time zone."""
@@ -51,7 +72,7 @@ class StoredClock(Clock):
         super().__init__(tz)
         self._read = read
 
-    def now(self) -> dt.datetime:
+    def read(self) -> dt.datetime:
         """Return the stored moment, or the wall clock while none was set."""
         stored = self._read()
-        return stored if stored is not None else super().now()
+        return stored if stored is not None else super().read()

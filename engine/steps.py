@@ -91,10 +91,11 @@ def run_step(
     ctx = step_context(rt, session, row, bundle, actor, now)
     token = enter_step(ctx)
     try:
-        command(workflow, ctx)
-        workflow.do_engine_steps()
-        change = Change(instance=row, actor=actor, previous_status=row.status)
-        persist(rt, session, row, bundle, workflow, change, ctx, now, entries or [])
+        with rt.clock.frozen(now):
+            command(workflow, ctx)
+            workflow.do_engine_steps()
+            change = Change(instance=row, actor=actor, previous_status=row.status)
+            persist(rt, session, row, bundle, workflow, change, ctx, now, entries or [])
     except BaseException:
         rt.cache.evict(row.id)
         raise
