@@ -23,7 +23,7 @@ from engine.models import InstanceStatus, ProcessInstance
 from engine.registry import Bundle
 from engine.runtime import Runtime
 from engine.services import StepContext, enter_step, leave_step
-from engine.subscriptions import sync_subscriptions
+from engine.subscriptions import sync_subscriptions, waiting_message_tasks
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,14 @@ def run_step(
     now = rt.clock.now()
     ctx = step_context(rt, session, row, bundle, actor, now)
     token = enter_step(ctx)
+    # A new instance has no subscription rows yet; a stored one may have them when it waited.
+    waited = row.revision > 1 and bool(waiting_message_tasks(workflow))
     try:
         with rt.clock.frozen(now):
             command(workflow, ctx)
             workflow.do_engine_steps()
             change = Change(instance=row, actor=actor, previous_status=row.status)
-            persist(rt, session, row, bundle, workflow, change, ctx, now, entries or [])
+            persist(rt, session, row, bundle, workflow, change, ctx, now, entries or [], waited)
     except BaseException:
         rt.cache.evict(row.id)
         raise
@@ -127,6 +129,7 @@ def persist(
     ctx: StepContext,
     now: dt.datetime,
     entries: list[AuditEntry],
+    waited_before: bool = True,
 ) -> None:
     """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
     status = InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.WAITING
@@ -158,7 +161,7 @@ def persist(
         # The row was written above; record the values without marking it dirty again.
         set_committed_value(row, key, value)
     change.created, change.finished = sync_inbox(rt, session, row, workflow, ctx.actor, now)
-    sync_subscriptions(rt, session, row, workflow)
+    sync_subscriptions(rt, session, row, workflow, waited_before)
     change.effects = ctx.effects
     change.data = workflow.data if workflow.completed else {}
     entries = list(entries)

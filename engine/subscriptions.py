@@ -30,10 +30,19 @@ def correlation_key(rt: Any, row: ProcessInstance, task: Any) -> str:
     return row.business_key or str(row.id)
 
 
-def sync_subscriptions(rt: Any, session: so.Session, row: ProcessInstance, workflow: Any) -> None:
-    """Replace the instance's subscriptions with those of its waiting message events."""
+def sync_subscriptions(
+    rt: Any, session: so.Session, row: ProcessInstance, workflow: Any, waited_before: bool = True
+) -> None:
+    """Replace the instance's subscriptions with those of its waiting message events.
+
+    :param waited_before: whether the workflow waited for a message before this step; when it
+        neither waited before nor waits now there is nothing to replace (no statement at all).
+    """
+    waiting = waiting_message_tasks(workflow)
+    if not waiting and not waited_before:
+        return
     session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
-    for task in waiting_message_tasks(workflow):
+    for task in waiting:
         session.add(
             MessageSubscription(
                 instance_id=row.id,
