@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -78,3 +79,60 @@ def load_demo() -> Iterator[str]:
     added = seed_customers(db.session, runtime())
     db.session.commit()
     yield f"customers added: {added}"
+    yield f"applications added: {seed_applications()}"
+
+
+def seed_applications() -> int:
+    """Two demo applications through the real engine: one approved, one awaiting assessment.
+
+    Idempotent: nothing is added once any application exists.
+    """
+    from flask import current_app
+
+    from credit.applications import file_application
+    from credit.models import CreditApplication, Customer
+    from engine.instances import Actor, complete_task
+    from engine.models import HumanTask
+    from web.runtime_access import runtime
+
+    if db.session.scalar(sa.select(CreditApplication.id).limit(1)) is not None:
+        return 0
+    customers = db.session.scalars(sa.select(Customer).order_by(Customer.id).limit(2)).all()
+    if len(customers) < 2:
+        return 0
+    rt, rates = runtime(), current_app.config["CREDITFLOW"].fx_rates
+    sales = Actor("sales1", frozenset({"sales"}))
+
+    def request(customer: Customer, limit: str) -> dict:
+        return {
+            "customer_id": customer.id,
+            "requested_limit": Decimal(limit),
+            "currency": "CNY",
+            "requested_terms_days": 45,
+            "expected_monthly_purchases": Decimal("900000"),
+            "reason": "demo",
+        }
+
+    approved = file_application(db.session, rt, sales, request(customers[0], "400000"), rates)
+    db.session.commit()
+    steps = [
+        (
+            Actor("analyst1", frozenset({"credit_analyst"})),
+            {"years_in_business": 8, "qualitative_rating": 3, "comment": "site visit done"},
+        ),
+        (
+            Actor("manager1", frozenset({"credit_manager"})),
+            {"decision": "approve", "comment": "within policy"},
+        ),
+    ]
+    for actor, data in steps:
+        task_id = db.session.scalar(
+            sa.select(HumanTask.id).where(
+                HumanTask.instance_id == approved.process_instance_id, HumanTask.status == "open"
+            )
+        )
+        complete_task(rt, db.session, task_id, actor, data)
+        db.session.commit()
+    file_application(db.session, rt, sales, request(customers[1], "2500000"), rates)
+    db.session.commit()
+    return 2

@@ -193,3 +193,36 @@ def test_malformed_files_are_refused_with_422_naming_the_file(api):
     assert r.status_code == 422 and "x.form.json" in r.get_json()["errors"]
     r = _upload(api, [("notes.txt", b"hello")])
     assert r.status_code == 422 and "notes.txt" in r.get_json()["errors"]
+
+
+def test_a_script_past_its_time_bound_leaves_the_instance_in_error(api):
+    looping = MALICIOUS.replace(
+        "x = ().__class__.__base__.__subclasses__()", "n = 0\nwhile True:\n    n = n + 1"
+    ).replace('id="evil"', 'id="looping"')
+    assert _upload(api, [("looping.bpmn", looping.encode())]).status_code == 201
+    r = api.post("designer1", "/api/v1/process-instances", json={"process_key": "looping"})
+    assert r.status_code == 201
+    instance = api.get("designer1", f"/api/v1/process-instances/{r.get_json()['id']}").get_json()
+    assert instance["status"] == "error" and instance["error"]["task"] == "hack"
+
+
+def test_uploads_over_five_megabytes_are_413(api):
+    r = _upload(api, [("big.bpmn", b"x" * (5 * 1024 * 1024 + 1))])
+    assert r.status_code == 413
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_test_clock_endpoints_are_404_without_the_flag(tmp_path):
+    from support import Api, dispose_test_app, make_test_app
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'noclock.db'}")
+    app.config["CREDITFLOW"].test_clock = False
+    api = Api(app.test_client())
+    assert (
+        api.put(
+            "admin", "/api/v1/admin/clock", json={"now": "2026-03-02T09:00:00+08:00"}
+        ).status_code
+        == 404
+    )
+    assert api.post("admin", "/api/v1/admin/tick").status_code == 404
+    dispose_test_app(app)
