@@ -41,7 +41,7 @@ def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], 
     def listener(session: so.Session, change: Any) -> None:
         """Write the outbox rows of one engine step."""
         now = _moment(change.instance)
-        rows: dict[str, Notification] = {}
+        rows: dict[str, dict[str, Any]] = {}
         for event in events_of(session, change):
             rows.update(rows_of(session, event, now, channels))
         if not rows:
@@ -49,7 +49,7 @@ def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], 
         # A replayed step must not fail the state change on the unique key: known keys are
         # skipped by the database (ON CONFLICT DO NOTHING), in one executemany.
         insert = _insert_ignoring_duplicates(session)
-        session.execute(insert, [_values(row) for row in rows.values()])
+        session.execute(insert, list(rows.values()))
 
     return listener
 
@@ -65,17 +65,6 @@ def _insert_ignoring_duplicates(session: so.Session) -> Any:
         from sqlalchemy.dialects.sqlite import insert
     table = Notification.__table__
     return insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
-
-
-def _values(row: Notification) -> dict[str, Any]:
-    """The column values of a built row (unset ones left to the column defaults)."""
-    columns = Notification.__table__.columns
-    values = {c.key: getattr(row, c.key) for c in columns if c.key != "id"}
-    for column in columns:
-        if values.get(column.key) is None and column.default is not None and column.key != "id":
-            default = column.default.arg
-            values[column.key] = default(None) if callable(default) else default
-    return values
 
 
 def _moment(instance: Any) -> dt.datetime:
@@ -186,7 +175,7 @@ def _sla_event(
 
 def rows_of(
     session: so.Session, event: Event, now: dt.datetime, broadcast: Iterable[Channel]
-) -> dict[str, Notification]:
+) -> dict[str, dict[str, Any]]:
     """One in-app and one email row per recipient, one row per broadcast channel, by key."""
     users = recipients_of(session, event.usernames, event.groups, event.excluded)
     rows = []
@@ -197,18 +186,16 @@ def rows_of(
             {**event.values, "name": user.display_name or user.username},
         )
         inapp = _row(event, Channel.INAPP, user.username, text, now)
-        inapp.status, inapp.sent_at, inapp.next_attempt_at = NotificationStatus.SENT, now, None
+        inapp.update(status=NotificationStatus.SENT.value, sent_at=now, next_attempt_at=None)
         rows.append(inapp)
         if user.email:
-            email = _row(event, Channel.EMAIL, user.username, text, now)
-            email.address = user.email
-            rows.append(email)
+            rows.append(_row(event, Channel.EMAIL, user.username, text, now, address=user.email))
     for channel in broadcast:
         text = render(event.template, None, {**event.values, "name": ""})
         row = _row(event, channel, str(channel), text, now, key=f"{event.key}:{channel}")
-        row.payload = {**row.payload, "recipients": [u.username for u in users]}
+        row["payload"] = {**row["payload"], "recipients": [u.username for u in users]}
         rows.append(row)
-    return {row.idempotency_key: row for row in rows}
+    return {row["idempotency_key"]: row for row in rows}
 
 
 def _row(
@@ -218,7 +205,9 @@ def _row(
     text: Any,
     now: dt.datetime,
     key: str | None = None,
-) -> Notification:
+    address: str | None = None,
+) -> dict[str, Any]:
+    """The column values of one outbox row (plain values: inserted with one executemany)."""
     key = key or f"{event.key}:{channel}:{recipient}"
     payload = {
         "event": event.template,
@@ -230,19 +219,22 @@ def _row(
         "created_at": now.replace(tzinfo=dt.UTC).isoformat(),
         "data": {k: _plain(v) for k, v in event.values.items()},
     }
-    return Notification(
-        idempotency_key=key,
-        channel=str(channel),
-        recipient=recipient,
-        template=event.template,
-        language=text.language,
-        subject=text.subject[:255],
-        body=text.body,
-        payload=payload,
-        process_instance_id=event.instance_id,
-        task_id=event.task_id,
-        status=NotificationStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    return {
+        "idempotency_key": key,
+        "channel": str(channel),
+        "recipient": recipient,
+        "address": address,
+        "template": event.template,
+        "language": text.language,
+        "subject": text.subject[:255],
+        "body": text.body,
+        "payload": payload,
+        "process_instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "status": NotificationStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "sent_at": None,
+        "last_error": None,
+        "created_at": now,
+    }
