@@ -115,16 +115,23 @@ def start_instance(
 ) -> Change:
     """Create an instance on the latest version and run it to its first wait state."""
     bundle = rt.registry.latest(session, process_key)
-    workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=rt.script_engine)
-    start_task = workflow.get_tasks(state=TaskState.READY)[0]
-    start_task.set_data(**(data or {}))
+
+    def fresh_workflow() -> BpmnWorkflow:
+        workflow = BpmnWorkflow(
+            bundle.spec, bundle.subprocess_specs, script_engine=rt.script_engine
+        )
+        workflow.get_tasks(state=TaskState.READY)[0].set_data(**(data or {}))
+        return workflow
+
+    workflow = fresh_workflow()
     now = rt.clock.now()
+    # The first step writes the real state; the row only needs to exist before it runs.
     fields = dict(
         process_key=bundle.key,
         version=bundle.version,
         business_key=business_key,
         subject=subject,
-        state=bundle.serializer.serialize_json(workflow),
+        state="",
         started_by=actor.username,
     )
     row = ProcessInstance(
@@ -150,6 +157,8 @@ def start_instance(
     except EngineError:
         raise
     except Exception as exc:
+        # Record the instance as it was before the failed step, so it can be retried.
+        fields["state"] = bundle.serializer.serialize_json(fresh_workflow())
         raise _fail(rt, session, None, exc, None, fields) from exc
     _deliver_pending(rt, session, row)
     return change
