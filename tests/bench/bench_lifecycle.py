@@ -188,16 +188,21 @@ def persisted_lifecycle(app, customer_id: int) -> None:
     assert db.session.get(type(application), application.id).status == "approved"
 
 
-def measure(fn, count: int, warmup: int) -> float:
-    """Median seconds per call after warm-up."""
+def measure_interleaved(first, second, count: int, warmup: int) -> tuple[float, float]:
+    """Median seconds per call of two variants, alternated call by call after warm-up.
+
+    Alternating keeps slow drifts of a shared machine out of the ratio.
+    """
     for _ in range(warmup):
-        fn()
-    samples = []
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(count):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for fn, out in ((first, samples[0]), (second, samples[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def main(count: int = 200, warmup: int = 20, write: bool = True) -> dict:
@@ -217,8 +222,12 @@ def main(count: int = 200, warmup: int = 20, write: bool = True) -> dict:
             # Same sandbox, functions and clock as the engine; only the services differ.
             memory_engine = copy.copy(rt.script_engine)
             memory_engine.service_caller = memory_services()
-            memory = measure(lambda: in_memory_lifecycle(bundle, memory_engine), count, warmup)
-            persisted = measure(lambda: persisted_lifecycle(app, customer_id), count, warmup)
+            memory, persisted = measure_interleaved(
+                lambda: in_memory_lifecycle(bundle, memory_engine),
+                lambda: persisted_lifecycle(app, customer_id),
+                count,
+                warmup,
+            )
     result = {
         "in_memory_ms": memory * 1000,
         "persisted_ms": persisted * 1000,
@@ -227,8 +236,9 @@ def main(count: int = 200, warmup: int = 20, write: bool = True) -> dict:
         "count": count,
     }
     line = (
-        f"lifecycle (create → assess → 2 tiers → active), median of {count}: in memory "
-        f"{result['in_memory_ms']:.2f} ms, persisted SQLite {result['persisted_ms']:.2f} ms "
+        f"lifecycle (create → assess → 2 tiers → active), medians of {count} interleaved "
+        f"runs: in memory {result['in_memory_ms']:.2f} ms, "
+        f"persisted SQLite {result['persisted_ms']:.2f} ms "
         f"({result['instances_per_s']:.0f} instances/s), ratio {result['ratio']:.2f}×"
     )
     print(line)
