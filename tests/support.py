@@ -22,6 +22,9 @@ def make_test_app(database_url: str, secret_key: str = "test", **settings: Any):
         **settings,
     )
     app = create_app(cfg)
+    from web.ratelimit import limiter
+
+    limiter.reset()  # the failed-sign-in counts live in process memory, shared by test apps
     with app.app_context():
         db.create_all()
         deploy_shipped()

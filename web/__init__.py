@@ -32,6 +32,9 @@ def create_app(config: Config | None = None) -> Flask:
         CREDITFLOW=cfg,
     )
     db.init_app(app)
+    from web.ratelimit import limiter
+
+    limiter.init_app(app)
     with app.app_context():
         from engine.db import install_sqlite_tuning
 

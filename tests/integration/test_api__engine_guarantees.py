@@ -226,3 +226,14 @@ def test_test_clock_endpoints_are_404_without_the_flag(tmp_path):
     )
     assert api.post("admin", "/api/v1/admin/tick").status_code == 404
     dispose_test_app(app)
+
+
+def test_repeated_failed_sign_ins_are_slowed_down_with_429(client):
+    for _ in range(10):
+        r = client.post("/api/v1/auth/token", json={"username": "mallory", "password": "guess"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", json={"username": "mallory", "password": "guess"})
+    assert r.status_code == 429
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    ok = client.post("/api/v1/auth/token", json={"username": "gm1", "password": "demo"})
+    assert ok.status_code == 200  # other user names are not affected

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 from web.api import bp
 from web.api.request import load
 from web.auth import Unauthorized, authenticate, issue_token
+from web.ratelimit import limit_logins
 
 
 class TokenRequest(Schema):
@@ -18,6 +19,7 @@ class TokenRequest(Schema):
 
 
 @bp.post("/auth/token")
+@limit_logins
 def create_token():
     """Issue a bearer token."""
     body = load(TokenRequest())

@@ -6,6 +6,7 @@ from flask import redirect, render_template, request, session, url_for
 
 from web.auth import authenticate
 from web.extensions import db
+from web.ratelimit import limit_logins
 from web.ui import bp
 from web.ui.access import page_user
 from web.ui.i18n import LANGUAGES, gettext
@@ -18,6 +19,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_logins
 def login():
     """Show the sign-in form; on success start a session in the user's language."""
     error = None
