@@ -58,6 +58,8 @@ def create_app(config: Config | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # SpiffWorkflow logs every task state change at INFO: too costly and too noisy for a host.
     logging.getLogger("spiff").setLevel(logging.WARNING)
+    # APScheduler logs each run of the 2-second jobs at INFO; keep its warnings and errors only.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return app
 
 
