@@ -14,11 +14,17 @@ from engine.registry import task_properties
 
 
 def waiting_message_tasks(workflow: Any) -> list[Any]:
-    """Tasks of the workflow (and called processes) waiting for a message."""
+    """Tasks of the workflow (and called processes) waiting for a message.
+
+    Read from the top workflow's event manager (the catching tasks it tracks), not by walking
+    the task tree: this runs in every engine step.
+    """
+    manager = workflow.top_workflow.event_manager
     return [
         task
-        for task in workflow.get_tasks(state=TaskState.WAITING)
-        if isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)
+        for task in list(manager.tasks.values())
+        if task.state == TaskState.WAITING
+        and isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)
     ]
 
 
