@@ -130,7 +130,7 @@ class CreditApplication(Base):
     decided_at: so.Mapped[dt.datetime | None]
     created_at: so.Mapped[dt.datetime]
     approvals: so.Mapped[list[Approval]] = so.relationship(
-        order_by="Approval.id", lazy="selectin", back_populates="application"
+        order_by="Approval.id", lazy="select", back_populates="application"
     )
 
 
