@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import logging
-import traceback
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import audit
+from engine.actor import Actor
 from engine.audit import AuditEntry
 from engine.clock import to_db
-from engine.errors import Conflict, EngineError, Forbidden, NotFound, StepFailed
+from engine.errors import Conflict, EngineError, Forbidden, NotFound
+from engine.failures import record_failure
 from engine.inbox import OPEN_STATES, is_candidate
+from engine.messages import deliver_pending
 from engine.models import (
     HumanTask,
     HumanTaskCandidate,
     InstanceStatus,
     MessageSubscription,
-    PendingMessage,
     ProcessInstance,
     TaskStatus,
 )
@@ -30,78 +30,6 @@ from engine.runtime import Runtime
 from engine.steps import Change, find_task, load_workflow, run_step
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks: a username and the user's groups."""
-
-    username: str
-    groups: frozenset[str] = frozenset()
-
-
-SYSTEM = Actor("system", frozenset())
-
-
-def _error_info(exc: BaseException, task: Any | None) -> dict[str, Any]:
-    spiff_task = getattr(exc, "task", None) or task
-    spec = getattr(spiff_task, "task_spec", None)
-    title = str(exc).split("\n")[0] or type(exc).__name__
-    tb = "".join(traceback.format_exception_only(type(exc), exc))
-    return {
-        "title": title,
-        "task": getattr(spec, "name", None),
-        "task_title": getattr(spec, "bpmn_name", None),
-        "type": type(exc).__name__,
-        "traceback": tb[-2000:],
-    }
-
-
-def _fail(
-    rt: Runtime,
-    session: so.Session,
-    row_id: int | None,
-    exc: BaseException,
-    task: Any,
-    start: dict[str, Any] | None = None,
-) -> StepFailed:
-    """Roll the step back, then record the instance as failed in a transaction of its own."""
-    info = _error_info(exc, task)
-    log.warning("engine step failed", extra={"instance": row_id, "task": info["task"]})
-    session.rollback()
-    now = rt.clock.now()
-    if row_id is None and start is not None:
-        row = ProcessInstance(
-            status=InstanceStatus.ERROR.value,
-            error=info,
-            revision=1,
-            created_at=to_db(now),
-            updated_at=to_db(now),
-            **start,
-        )
-        session.add(row)
-        session.flush()
-        row_id = row.id
-    else:
-        session.execute(
-            sa.update(ProcessInstance)
-            .where(ProcessInstance.id == row_id)
-            .values(
-                status=InstanceStatus.ERROR.value,
-                error=info,
-                revision=ProcessInstance.revision + 1,
-                updated_at=to_db(now),
-            )
-        )
-    audit.append(session, now, [AuditEntry("system", "instance_error", row_id, data=info)])
-    session.commit()
-    rt.cache.evict(row_id or 0)
-    return StepFailed(
-        f"process instance {row_id} stopped with an error at "
-        f"'{info['task'] or 'start'}': {info['title']}",
-        instance_id=row_id,
-        error=info,
-    )
 
 
 def start_instance(
@@ -159,8 +87,8 @@ def start_instance(
     except Exception as exc:
         # Record the instance as it was before the failed step, so it can be retried.
         fields["state"] = bundle.serializer.serialize_json(fresh_workflow())
-        raise _fail(rt, session, None, exc, None, fields) from exc
-    _deliver_pending(rt, session, row)
+        raise record_failure(rt, session, None, exc, None, fields) from exc
+    deliver_pending(rt, session, row)
     return change
 
 
@@ -214,7 +142,7 @@ def complete_task(
     except EngineError:
         raise
     except Exception as exc:
-        raise _fail(rt, session, row.id, exc, spiff_task) from exc
+        raise record_failure(rt, session, row.id, exc, spiff_task) from exc
 
 
 def claim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor) -> HumanTask:
@@ -286,96 +214,6 @@ def _subject(session: so.Session, instance_id: int) -> str | None:
     return session.scalar(
         sa.select(ProcessInstance.subject).where(ProcessInstance.id == instance_id)
     )
-
-
-def deliver_message(
-    rt: Runtime, session: so.Session, name: str, key: str, payload: dict[str, Any], actor: Actor
-) -> list[int]:
-    """Deliver a message to every instance waiting for it; keep it when none waits."""
-    subs = session.scalars(
-        sa.select(MessageSubscription).where(
-            MessageSubscription.name == name, MessageSubscription.correlation_key == key
-        )
-    ).all()
-    delivered = []
-    for instance_id in sorted({s.instance_id for s in subs}):
-        row = session.get(ProcessInstance, instance_id)
-        if row.status == InstanceStatus.ERROR:
-            continue
-        _catch(rt, session, row, name, payload, actor.username)
-        delivered.append(instance_id)
-    if not delivered:
-        session.add(
-            PendingMessage(
-                name=name, correlation_key=key, payload=payload, created_at=to_db(rt.clock.now())
-            )
-        )
-        audit.append(
-            session,
-            rt.clock.now(),
-            [
-                AuditEntry(
-                    actor.username, "message_pending", data={"name": name, "correlation_key": key}
-                )
-            ],
-        )
-    return delivered
-
-
-def _catch(
-    rt: Runtime,
-    session: so.Session,
-    row: ProcessInstance,
-    name: str,
-    payload: dict[str, Any],
-    username: str,
-) -> Change:
-    bundle = rt.registry.get(session, row.process_key, row.version)
-    workflow = load_workflow(rt, row, bundle)
-    entry = AuditEntry(
-        username,
-        "message_received",
-        row.id,
-        subject=row.subject,
-        data={"name": name, "payload": payload},
-    )
-
-    def command(wf: BpmnWorkflow, ctx: Any) -> None:
-        from engine.subscriptions import waiting_message_tasks
-
-        for task in waiting_message_tasks(wf):
-            definition = task.task_spec.event_definition
-            if definition.name == name:
-                wf.catch(BpmnEvent(definition, payload))
-                break
-
-    try:
-        return run_step(rt, session, row, bundle, workflow, username, command, [entry])
-    except EngineError:
-        raise
-    except Exception as exc:
-        raise _fail(rt, session, row.id, exc, None) from exc
-
-
-def _deliver_pending(rt: Runtime, session: so.Session, row: ProcessInstance) -> None:
-    """Hand kept messages to an instance that now waits for them."""
-    subs = session.scalars(
-        sa.select(MessageSubscription).where(MessageSubscription.instance_id == row.id)
-    ).all()
-    for sub in subs:
-        pending = session.scalar(
-            sa.select(PendingMessage)
-            .where(
-                PendingMessage.name == sub.name,
-                PendingMessage.correlation_key == sub.correlation_key,
-                PendingMessage.delivered_to.is_(None),
-            )
-            .order_by(PendingMessage.id)
-            .limit(1)
-        )
-        if pending is not None:
-            _catch(rt, session, row, pending.name, pending.payload, "system")
-            pending.delivered_to, pending.delivered_at = row.id, to_db(rt.clock.now())
 
 
 def cancel_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Actor) -> None:

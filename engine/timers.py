@@ -129,7 +129,7 @@ def fire_due(
     rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30, batch: int = 100
 ) -> FireReport:
     """Lease one batch of due instances and fire each in its own transaction."""
-    from engine.instances import _fail
+    from engine.failures import record_failure
 
     ids = due_instances(session, rt.clock.now(), owner, lease_seconds, batch)
     fired = failed = 0
@@ -142,7 +142,7 @@ def fire_due(
             failed += 1
         except Exception as exc:
             log.exception("timer step failed", extra={"instance": instance_id})
-            _fail(rt, session, instance_id, exc, None)
+            record_failure(rt, session, instance_id, exc, None)
             _release(session, instance_id, owner)
             failed += 1
     return FireReport(leased=len(ids), fired=fired, failed=failed)

@@ -46,7 +46,8 @@ def make_app(url: str):
 
 def fill_due_timers(app, count: int) -> dt.datetime:
     """Start one probe instance at T0, clone it to `count`, set the clock after the due time."""
-    from engine.instances import SYSTEM, start_instance
+    from engine.actor import SYSTEM
+    from engine.instances import start_instance
     from engine.models import ProcessInstance
     from web.clock import write_test_clock
     from web.extensions import db

@@ -9,7 +9,8 @@ from marshmallow import Schema, fields
 from engine.clock import from_db
 from engine.errors import NotFound
 from engine.inbox import OPEN_STATES
-from engine.instances import deliver_message, start_instance
+from engine.instances import start_instance
+from engine.messages import deliver_message
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from web.api import bp
 from web.api.request import load
