@@ -7,27 +7,13 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flow import WORKED_STATEMENT
 
 from credit.uscc import CHARSET, make_uscc
 
 BASE = "/api/v1/customers"
 
-WORKED_EXAMPLE = {
-    "period_end": "2025-12-31",
-    "currency": "CNY",
-    "current_assets": "12000000",
-    "current_liabilities": "7000000",
-    "inventory": "3000000",
-    "total_assets": "30000000",
-    "total_liabilities": "16000000",
-    "equity": "14000000",
-    "revenue": "45000000",
-    "net_profit": "2700000",
-    "ebit": "4200000",
-    "interest_expense": "900000",
-    "retained_earnings": "6000000",
-    "operating_cash_flow": "3500000",
-}
+WORKED_EXAMPLE = {**WORKED_STATEMENT, "operating_cash_flow": "3500000"}
 
 
 def uscc(n: int) -> str:
