@@ -131,20 +131,24 @@ def fire_due(
     """Lease one batch of due instances and fire each in its own transaction."""
     from engine.failures import record_failure
 
-    ids = due_instances(session, rt.clock.now(), owner, lease_seconds, batch)
+    now = rt.clock.now()
+    ids = due_instances(session, now, owner, lease_seconds, batch)
     fired = failed = 0
-    for instance_id in ids:
-        try:
-            fired += fire_one(rt, session, instance_id, owner)
-        except EngineError:
-            session.rollback()
-            _release(session, instance_id, owner)
-            failed += 1
-        except Exception as exc:
-            log.exception("timer step failed", extra={"instance": instance_id})
-            record_failure(rt, session, instance_id, exc, None)
-            _release(session, instance_id, owner)
-            failed += 1
+    # The batch was chosen as due at `now`: its firings all happen at that instant (and the
+    # clock is read once, not once per instance).
+    with rt.clock.frozen(now):
+        for instance_id in ids:
+            try:
+                fired += fire_one(rt, session, instance_id, owner)
+            except EngineError:
+                session.rollback()
+                _release(session, instance_id, owner)
+                failed += 1
+            except Exception as exc:
+                log.exception("timer step failed", extra={"instance": instance_id})
+                record_failure(rt, session, instance_id, exc, None)
+                _release(session, instance_id, owner)
+                failed += 1
     return FireReport(leased=len(ids), fired=fired, failed=failed)
 
 
