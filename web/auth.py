@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -37,9 +37,8 @@ def check_password(user: User, password: str) -> bool:
     """Whether the password matches the user's hash."""
     try:
         return hasher().verify(user.password_hash, password)
-    except VerificationError:
-        return False
-    except Exception:
+    except (VerificationError, InvalidHashError):
+        # A wrong password, or a stored hash that is not argon2 (e.g. a disabled account).
         return False
 
 
