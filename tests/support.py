@@ -7,6 +7,7 @@ from typing import Any
 
 def make_test_app(database_url: str, secret_key: str = "test", **settings: Any):
     """Build the app with the test clock, create the schema, deploy models, seed demo users."""
+    from engine.calendar import seed_calendar
     from web import create_app
     from web.config import Config
     from web.demo import seed_users
@@ -29,6 +30,8 @@ def make_test_app(database_url: str, secret_key: str = "test", **settings: Any):
         db.create_all()
         deploy_shipped()
         seed_users()
+        seed_calendar(db.session)  # as `creditflow init` does
+        db.session.commit()
     return app
 
 

@@ -74,8 +74,16 @@ def test_admin_dashboard_shows_charts(page, api):
     page.wait_for_selector("body[data-charts-ready='1']")
     shot(page, "dashboard")
     assert int(page.get_by_test_id("kpi-waiting").inner_text()) >= 2
-    page.goto("/admin")
+    page.goto("/admin?year=2026")
     assert page.get_by_role("cell", name="designer1", exact=True).first.is_visible()
+    calendar = page.get_by_test_id("calendar")
+    assert "2026-10-01" in calendar.inner_text()  # National Day, seeded from chinesecalendar
+    page.fill("input[name=day]", "2026-12-31")
+    page.select_option("select[name=kind]", "holiday")
+    page.fill("input[name=name]", "Company day")
+    page.get_by_role("button", name="Save day").click()
+    page.wait_for_selector("[data-testid=calendar]")
+    assert "Company day" in page.get_by_test_id("calendar").inner_text()
     shot(page, "admin")
 
 

@@ -1,12 +1,16 @@
-"""Admin page: users, groups and (when available) the business calendar."""
+"""Admin page: users, groups and the business calendar (holidays, make-up working days)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import render_template
+import datetime as dt
 
-from engine.models import Group, User
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+
+from engine.calendar import DayKind, put_days
+from engine.models import CalendarDay, Group, User
 from web.extensions import db
+from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page
 
@@ -21,4 +25,35 @@ def admin():
     for user in users:
         for group in user.groups:
             members.setdefault(group.name, []).append(user.username)
-    return render_template("admin.html", users=users, groups=groups, members=members)
+    year = request.args.get("year", type=int) or runtime().clock.today().year
+    days = db.session.scalars(
+        sa.select(CalendarDay)
+        .where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        .order_by(CalendarDay.day)
+    ).all()
+    return render_template(
+        "admin.html",
+        users=users,
+        groups=groups,
+        members=members,
+        year=year,
+        days=days,
+        kinds=[k.value for k in DayKind],
+    )
+
+
+@bp.post("/admin/calendar")
+@page("admin")
+def admin_calendar_day():
+    """Add or change one calendar day (the same service as PUT /api/v1/admin/calendar)."""
+    form = request.form
+    try:
+        day = dt.date.fromisoformat(form.get("day", ""))
+        kind = DayKind(form.get("kind", "")).value
+    except ValueError:
+        flash("day must be a date (YYYY-MM-DD) and kind one of: holiday, workday", "error")
+        return redirect(url_for("ui.admin"))
+    put_days(db.session, [(day, kind, form.get("name", "").strip()[:120])])
+    db.session.commit()
+    runtime().calendar.invalidate()
+    return redirect(url_for("ui.admin", year=day.year))
