@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy.orm as so
 
 from credit.models import ApplicationStatus, CreditApplication, Customer
+from credit.scorecard import as_points
 from credit.terms import to_base
 from engine.audit import AuditEntry, append
 from engine.clock import from_db, to_db
@@ -96,7 +97,7 @@ def application_view(session: so.Session, application_id: int) -> dict[str, Any]
         "reason": app.reason,
         "applicant": app.applicant,
         "analyst": app.analyst,
-        "score": app.score,
+        "score": as_points(app.score),
         "grade": app.grade,
         "reason_codes": list(app.reason_codes or []),
         "suggested_limit": app.suggested_limit,

@@ -21,6 +21,7 @@ from credit.models import (
     Security,
 )
 from credit.ratios import STATEMENT_FIGURES, as_json, compute_ratios
+from credit.scorecard import as_points
 from engine.clock import from_db
 from engine.errors import NotFound
 
@@ -143,6 +144,8 @@ def with_ratios(row: FinancialStatement) -> StatementWithRatios:
 def columns(row: Any) -> dict[str, Any]:
     """Return a row's column values, stored moments as aware UTC datetimes."""
     values = {attr.key: getattr(row, attr.key) for attr in sa.inspect(row).mapper.column_attrs}
+    if isinstance(values.get("score"), Decimal):
+        values["score"] = as_points(values["score"])
     return {
         key: from_db(value) if isinstance(value, dt.datetime) else value
         for key, value in values.items()

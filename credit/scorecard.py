@@ -166,3 +166,11 @@ def _one_year_before(day: date) -> date:
     if (day.month, day.day) == (2, 29):
         return date(day.year - 1, 2, 28)
     return day.replace(year=day.year - 1)
+
+
+def as_points(value: Decimal | None) -> int | float | None:
+    """A score as a JSON number: 73 stays 73, 71.60 becomes 71.6 (points are not money)."""
+    if value is None:
+        return None
+    number = Decimal(value).normalize()
+    return int(number) if number == number.to_integral_value() else float(number)
