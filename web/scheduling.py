@@ -6,6 +6,7 @@ import importlib
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,11 @@ DEFAULT_LEASE_SECONDS = 30
 SWEEPS_KEY = "creditflow.sweeps"
 
 Sweep = Callable[[Flask], Any]
+
+# One job at a time per process: a tick waits for a background run that is under way, so when
+# POST /admin/tick returns, everything due at the clock's time has fired (nothing half-leased by
+# the in-process scheduler). Across processes, leases keep firings apart.
+JOB_LOCK = threading.RLock()
 
 
 def worker_id() -> str:
@@ -71,10 +77,11 @@ def run_sweeps(app: Flask) -> dict[str, Any]:
 def run_all_jobs(app: Flask) -> dict[str, Any]:
     """Run every job once, synchronously, at the clock's time (the test clock's tick)."""
     owner = worker_id()
-    fired = fire_timers(app, owner)
-    sweeps = run_sweeps(app)
-    dispatched = dispatch_outbox(app)
-    fired += fire_timers(app, owner)
+    with JOB_LOCK:
+        fired = fire_timers(app, owner)
+        sweeps = run_sweeps(app)
+        dispatched = dispatch_outbox(app)
+        fired += fire_timers(app, owner)
     return {"fired": fired, "dispatched": _count(dispatched), "sweeps": sweeps}
 
 
@@ -115,7 +122,8 @@ def start_scheduler(app: Flask, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> A
 def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
-            job()
+            with JOB_LOCK:
+                job()
         except Exception:
             log.exception("scheduler job failed", extra={"job": name})
 
