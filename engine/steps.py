@@ -85,8 +85,12 @@ def run_step(
     actor: str,
     command: Callable[[BpmnWorkflow, StepContext], None],
     entries: list[AuditEntry] | None = None,
+    release_lease: bool = False,
 ) -> Change:
-    """Apply a command and persist the result, all in the caller's transaction."""
+    """Apply a command and persist the result, all in the caller's transaction.
+
+    :param release_lease: clear the instance's timer lease in the same row update.
+    """
     now = rt.clock.now()
     ctx = step_context(rt, session, row, bundle, actor, now)
     token = enter_step(ctx)
@@ -97,7 +101,19 @@ def run_step(
             command(workflow, ctx)
             workflow.do_engine_steps()
             change = Change(instance=row, actor=actor, previous_status=row.status)
-            persist(rt, session, row, bundle, workflow, change, ctx, now, entries or [], waited)
+            persist(
+                rt,
+                session,
+                row,
+                bundle,
+                workflow,
+                change,
+                ctx,
+                now,
+                entries or [],
+                waited,
+                release_lease,
+            )
     except BaseException:
         rt.cache.evict(row.id)
         raise
@@ -130,6 +146,7 @@ def persist(
     now: dt.datetime,
     entries: list[AuditEntry],
     waited_before: bool = True,
+    release_lease: bool = False,
 ) -> None:
     """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
     status = InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.WAITING
@@ -144,6 +161,8 @@ def persist(
         "next_timer_at": to_db(timer) if timer else None,
         "updated_at": to_db(now),
     }
+    if release_lease:
+        values.update(lease_owner=None, lease_until=None)
     if row.id is None:
         raise RuntimeError("persist needs a flushed instance row")
     result = session.execute(

@@ -109,8 +109,9 @@ def fire_one(rt: Runtime, session: so.Session, instance_id: int, owner: str) -> 
         subject=row.subject,
         data={"due": row.next_timer_at.isoformat(), "owner": owner},
     )
-    run_step(rt, session, row, bundle, workflow, "system", _fire_command, [entry])
-    row.lease_owner, row.lease_until = None, None
+    run_step(
+        rt, session, row, bundle, workflow, "system", _fire_command, [entry], release_lease=True
+    )
     session.commit()
     return True
 
