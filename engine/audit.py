@@ -74,6 +74,19 @@ def link_hash(prev_hash: str, event: AuditEvent) -> str:
 
 _HEAD = AuditHead.__table__
 _EVENTS = AuditEvent.__table__
+# Built once: appending runs in every engine step.
+_LOCK_HEAD = (
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq)
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD = (
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
+_INSERT_EVENTS = sa.insert(_EVENTS)
 
 
 def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> int:
@@ -82,12 +95,7 @@ def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> 
         return 0
     # Lock and read the head in one statement: on PostgreSQL the row lock orders concurrent
     # writers, on SQLite the write lock is taken before the head is read.
-    head = session.execute(
-        sa.update(_HEAD)
-        .where(_HEAD.c.id == 1)
-        .values(seq=_HEAD.c.seq)
-        .returning(_HEAD.c.seq, _HEAD.c.hash)
-    ).first()
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
         session.execute(sa.insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
         seq, prev = 0, GENESIS
@@ -111,8 +119,8 @@ def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> 
         values["prev_hash"] = prev
         values["hash"] = prev = hashlib.sha256((prev + _canonical(values)).encode()).hexdigest()
         rows.append(values)
-    session.execute(sa.insert(_EVENTS), rows)
-    session.execute(sa.update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    session.execute(_INSERT_EVENTS, rows)
+    session.execute(_SET_HEAD, {"new_seq": seq, "new_hash": prev})
     return seq
 
 

@@ -17,6 +17,10 @@ from engine.models import HumanTask, HumanTaskCandidate, ProcessInstance, TaskSt
 from engine.registry import form_key_of, task_properties
 
 OPEN_STATES = (TaskStatus.OPEN.value, TaskStatus.CLAIMED.value)
+# Built once: the inbox is synchronised in every engine step.
+_OPEN_TASKS = sa.select(HumanTask).where(
+    HumanTask.instance_id == sa.bindparam("instance_id"), HumanTask.status.in_(OPEN_STATES)
+)
 
 
 @dataclass
@@ -82,11 +86,7 @@ def sync_inbox(
 ) -> tuple[list[TaskChange], list[TaskChange]]:
     """Insert rows for new ready user tasks; close rows whose task is no longer ready."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = session.scalars(
-        sa.select(HumanTask).where(
-            HumanTask.instance_id == row.id, HumanTask.status.in_(OPEN_STATES)
-        )
-    ).all()
+    existing = session.scalars(_OPEN_TASKS, {"instance_id": row.id}).all()
     created: list[TaskChange] = []
     finished: list[TaskChange] = []
     known = set()

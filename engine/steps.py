@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,6 +136,21 @@ def next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
     return min(aware) if aware else None
 
 
+@functools.cache
+def _compare_and_set(columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE … WHERE id = :b_id AND revision = :b_revision, built once per column set.
+
+    Statements built once keep SQLAlchemy's per-call construction and cache-key work off the
+    hot path of every engine step.
+    """
+    table = ProcessInstance.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"), table.c.revision == sa.bindparam("b_revision"))
+        .values({name: sa.bindparam(name) for name in columns})
+    )
+
+
 def persist(
     rt: Runtime,
     session: so.Session,
@@ -166,10 +182,7 @@ def persist(
     if row.id is None:
         raise RuntimeError("persist needs a flushed instance row")
     result = session.execute(
-        sa.update(ProcessInstance)
-        .where(ProcessInstance.id == row.id, ProcessInstance.revision == revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        _compare_and_set(tuple(values)), {**values, "b_id": row.id, "b_revision": revision}
     )
     if result.rowcount != 1:
         raise Conflict(
