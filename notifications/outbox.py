@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,13 @@ listener = make_listener()
 
 def _insert_ignoring_duplicates(session: so.Session) -> Any:
     """INSERT … ON CONFLICT (idempotency_key) DO NOTHING for SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":
+    return _insert_for(session.get_bind().dialect.name)
+
+
+@functools.cache
+def _insert_for(dialect: str) -> Any:
+    """The statement for one dialect, built once (it runs in every engine step)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -23,13 +23,24 @@ def recipients_of(
     """
     if not usernames and not groups:
         return []
-    members = sa.select(user_group.c.user_id).where(user_group.c.group_name.in_(list(groups)))
-    query = (
-        sa.select(User.username, User.email, User.language, User.display_name)
-        .where(
-            User.active.is_(True),
-            sa.or_(User.username.in_(list(usernames)), User.id.in_(members)),
-        )
-        .order_by(User.username)
+    rows = session.execute(_RECIPIENTS, {"names": list(usernames), "groups": list(groups)})
+    skip = set(excluded)
+    return [row for row in rows if row.username not in skip]
+
+
+# Built once with expanding IN parameters: this query runs in every step that creates a task.
+_RECIPIENTS = (
+    sa.select(User.username, User.email, User.language, User.display_name)
+    .where(
+        User.active.is_(True),
+        sa.or_(
+            User.username.in_(sa.bindparam("names", expanding=True)),
+            User.id.in_(
+                sa.select(user_group.c.user_id).where(
+                    user_group.c.group_name.in_(sa.bindparam("groups", expanding=True))
+                )
+            ),
+        ),
     )
-    return [row for row in session.execute(query) if row.username not in set(excluded)]
+    .order_by(User.username)
+)
