@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +21,7 @@ from credit.models import (
 )
 from credit.ratios import STATEMENT_FIGURES, as_json, compute_ratios
 from credit.terms import active_terms, add_months
+from engine.audit import plain
 from engine.clock import to_db
 from engine.errors import Invalid, NotFound
 from engine.services import ServiceRegistry, StepContext
@@ -32,11 +32,6 @@ def _application(ctx: StepContext, data: dict[str, Any]) -> CreditApplication:
     if app is None:
         raise NotFound(f"credit application {data['application_id']} does not exist")
     return app
-
-
-def today(ctx: StepContext) -> dt.date:
-    """The assessment date in the installation's time zone."""
-    return ctx.today
 
 
 def load_application(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +56,7 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Ratios of the latest statement, the latest credit report and our payment history."""
     app = _application(ctx, data)
     customer = ctx.session.get(Customer, app.customer_id)
-    on = today(ctx)
+    on = ctx.today
     statement = ctx.session.scalar(
         sa.select(FinancialStatement)
         .where(FinancialStatement.customer_id == customer.id)
@@ -126,7 +121,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     model_grade = data["grade"]
     grade = overriding.get("override_grade") or model_grade
     terms = ctx.decide("grade_terms", {"grade": grade}) if grade != model_grade else data
-    on = today(ctx)
+    on = ctx.today
     securities = ctx.session.scalars(
         sa.select(Security).where(Security.customer_id == app.customer_id)
     ).all()
@@ -153,7 +148,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     app.suggested_limit, app.suggested_terms_days = suggested, suggested_terms
     app.analyst = data.get("analyst") or app.analyst
     app.status = ApplicationStatus.IN_APPROVAL.value
-    app.assessment = _jsonable(
+    app.assessment = plain(
         {
             "ratios": data.get("ratios"),
             "model_grade": model_grade,
@@ -244,7 +239,7 @@ def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Make the approved limit, terms, grade and next review date active on the customer."""
     app = _application(ctx, data)
     customer = ctx.session.get(Customer, app.customer_id)
-    on = today(ctx)
+    on = ctx.today
     limit = Decimal(str(data.get("approved_limit_cap") or app.requested_limit))
     review_due = add_months(on, int(data["review_months"]))
     app.status, app.approved_limit = ApplicationStatus.APPROVED.value, limit
@@ -313,18 +308,6 @@ def set_status(ctx: StepContext, data: dict[str, Any], status: str) -> dict[str,
             applicant=app.applicant,
         )
     return {}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def register(services: ServiceRegistry) -> None:

@@ -59,17 +59,17 @@ def _canonical(values: dict[str, Any]) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical(event: AuditEvent) -> str:
-    """Canonical JSON of an event's content, the hashed text."""
-    return _canonical({name: getattr(event, name) for name in HASHED})
-
-
 HASHED = ("seq", "at", "actor", "action", "instance_id", "task_id", "element", "subject", "data")
 
 
 def link_hash(prev_hash: str, event: AuditEvent) -> str:
     """sha256(prev_hash ‖ canonical JSON of the event)."""
-    return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
+    return _link(prev_hash, {name: getattr(event, name) for name in HASHED})
+
+
+def _link(prev_hash: str, values: dict[str, Any]) -> str:
+    """The one place the chain's hash formula lives (append and verify both use it)."""
+    return hashlib.sha256((prev_hash + _canonical(values)).encode()).hexdigest()
 
 
 _HEAD = AuditHead.__table__
@@ -117,7 +117,7 @@ def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> 
             "data": plain(entry.data),
         }
         values["prev_hash"] = prev
-        values["hash"] = prev = hashlib.sha256((prev + _canonical(values)).encode()).hexdigest()
+        values["hash"] = prev = _link(prev, values)
         rows.append(values)
     session.execute(_INSERT_EVENTS, rows)
     session.execute(_SET_HEAD, {"new_seq": seq, "new_hash": prev})
