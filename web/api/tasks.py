@@ -29,15 +29,6 @@ def priority_label(value: int) -> str:
     return "high" if value >= 70 else "low" if value <= 30 else "normal"
 
 
-def _bundle_of(instance_id: int) -> Any:
-    key, version = db.session.execute(
-        sa.select(ProcessInstance.process_key, ProcessInstance.version).where(
-            ProcessInstance.id == instance_id
-        )
-    ).one()
-    return runtime().registry.get(db.session, key, version)
-
-
 def task_view(
     task: HumanTask, data: dict[str, Any] | None = None, form: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -57,7 +48,7 @@ def task_view(
         "escalated": task.escalated,
         "escalation_level": task.escalation_level,
         "created_at": from_db(task.created_at),
-        "form": form if form is not None else _bundle_of(task.instance_id).form(task.form_key),
+        "form": form if form is not None else forms_of([task])[0],
         "data": data if data is not None else dict(task.context or {}),
     }
 
@@ -191,7 +182,7 @@ def submit_task(task_id: str, submitted: Any) -> dict[str, Any]:
     check_may_work(task, actor())
     if not isinstance(submitted, dict):
         raise Invalid.field("data", "must be an object with the form's fields")
-    form = _bundle_of(task.instance_id).form(task.form_key)
+    form = forms_of([task])[0]
     try:
         clean = validate_submission(form, submitted) if form else dict(submitted)
     except FormInvalid as exc:
