@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,21 +11,19 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.exposure import limit_cny, read_exposure
 from credit.models import (
     CreditApplication,
     CreditHistory,
     CreditReport,
     Customer,
     FinancialStatement,
-    Invoice,
     Security,
 )
 from credit.ratios import STATEMENT_FIGURES, as_json, compute_ratios
 from credit.scorecard import as_points
 from engine.clock import from_db
 from engine.errors import NotFound
-
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -53,19 +51,13 @@ def get_customer(session: so.Session, customer_id: int) -> Customer:
     return customer
 
 
-def customer_summary(session: so.Session, customer_id: int, today: dt.date) -> dict[str, Any]:
-    """Return the credit file: profile, active terms, exposure, latest data and history."""
+def customer_summary(
+    session: so.Session, customer_id: int, today: dt.date, rates: Mapping[str, str]
+) -> dict[str, Any]:
+    """Return the credit file: profile, active terms, exposure (CNY), latest data and history."""
     customer = get_customer(session, customer_id)
-    exposure = open_exposure(
-        session.scalars(
-            sa.select(Invoice).where(
-                Invoice.customer_id == customer.id,
-                Invoice.written_off.is_(False),
-                Invoice.amount > Invoice.paid_amount,
-            )
-        )
-    )
-    limit = customer.credit_limit
+    exposure = read_exposure(session, customer.id).total
+    limit = limit_cny(customer, rates)
     statement = session.scalars(_statements(customer.id).limit(1)).first()
     report = session.scalars(
         sa.select(CreditReport)
@@ -87,6 +79,7 @@ def customer_summary(session: so.Session, customer_id: int, today: dt.date) -> d
         **columns(customer),
         "exposure": exposure,
         "available": None if limit is None else limit - exposure,
+        "exposure_currency": "CNY",
         "latest_statement": None if statement is None else with_ratios(statement).view(),
         "latest_credit_report": None if report is None else columns(report),
         "securities": list_securities(session, customer.id, today),
@@ -120,18 +113,6 @@ def list_securities(session: so.Session, customer_id: int, today: dt.date) -> li
         {**columns(row), "active": row.expires_on is None or row.expires_on >= today}
         for row in rows
     ]
-
-
-def open_exposure(invoices: Iterable[Invoice]) -> Decimal:
-    """Sum the open receivables: the unpaid part of every invoice not written off."""
-    return sum(
-        (
-            inv.amount - inv.paid_amount
-            for inv in invoices
-            if not inv.written_off and inv.amount > inv.paid_amount
-        ),
-        Decimal("0"),
-    ).quantize(_CENT)
 
 
 def with_ratios(row: FinancialStatement) -> StatementWithRatios:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -10,12 +11,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from credit.customers import add_credit_report, add_security, add_statement, create_customer
-from credit.models import Customer, Invoice, Payment
+from credit.invoices import book_invoice
+from credit.models import Customer
+from credit.payments import record_payment
 from credit.ratios import STATEMENT_FIGURES
 from credit.terms import add_months
 from credit.uscc import make_uscc
-from engine.audit import AuditEntry, append
-from engine.clock import to_db
 from engine.runtime import Runtime
 
 ACTOR = "system"
@@ -106,7 +107,7 @@ CUSTOMERS: list[dict[str, Any]] = [
 ]
 
 
-def seed_customers(session: so.Session, rt: Runtime) -> int:
+def seed_customers(session: so.Session, rt: Runtime, rates: Mapping[str, str]) -> int:
     """Add the demo customers whose USCC is not registered yet; return how many were added."""
     now, today = rt.clock.now(), rt.clock.today()
     added = 0
@@ -139,7 +140,7 @@ def seed_customers(session: so.Session, rt: Runtime) -> int:
                 {"kind": kind, "amount": Decimal(amount), "expires_on": add_months(today, 12)},
             )
         for number, invoice in enumerate(spec.get("invoices", []), start=1):
-            _add_invoice(session, now, today, customer, number, *invoice)
+            _add_invoice(session, now, today, rates, customer, number, *invoice)
         added += 1
     return added
 
@@ -148,6 +149,7 @@ def _add_invoice(
     session: so.Session,
     now: dt.datetime,
     today: dt.date,
+    rates: Mapping[str, str],
     customer: Customer,
     number: int,
     amount: str,
@@ -157,55 +159,22 @@ def _add_invoice(
 ) -> None:
     issued_on = today - dt.timedelta(days=issued_ago)
     due_on = issued_on + dt.timedelta(days=terms)
-    paid_on = None if paid_late is None else due_on + dt.timedelta(days=paid_late)
-    invoice = Invoice(
-        customer_id=customer.id,
-        number=f"DEMO-{customer.uscc[-6:]}-{number:03d}",
-        amount=Decimal(amount),
-        currency=customer.currency,
-        issued_on=issued_on,
-        due_on=due_on,
-        paid_amount=Decimal(amount) if paid_on else Decimal("0"),
-        paid_on=paid_on,
-        created_at=to_db(now),
-    )
-    session.add(invoice)
-    session.flush()
-    entries = [
-        AuditEntry(
-            ACTOR,
-            "invoice_created",
-            subject=f"customer:{customer.id}",
-            data={
-                "invoice_id": invoice.id,
-                "number": invoice.number,
-                "amount": invoice.amount,
-                "issued_on": issued_on,
-                "due_on": due_on,
-            },
-        )
-    ]
-    if paid_on is not None:
-        payment = Payment(
-            customer_id=customer.id,
-            invoice_id=invoice.id,
-            amount=invoice.amount,
-            paid_on=paid_on,
-            created_at=to_db(now),
-        )
-        session.add(payment)
-        session.flush()
-        entries.append(
-            AuditEntry(
-                ACTOR,
-                "payment_recorded",
-                subject=f"customer:{customer.id}",
-                data={
-                    "payment_id": payment.id,
-                    "invoice_id": invoice.id,
-                    "amount": payment.amount,
-                    "paid_on": paid_on,
-                },
-            )
-        )
-    append(session, now, entries)
+    invoice_number = f"DEMO-{customer.uscc[-6:]}-{number:03d}"
+    values = {
+        "customer_id": customer.id,
+        "number": invoice_number,
+        "amount": Decimal(amount),
+        "currency": customer.currency,
+        "issued_on": issued_on,
+        "due_on": due_on,
+    }
+    book_invoice(session, now, ACTOR, values, rates)
+    if paid_late is not None:
+        payment = {
+            "customer_id": customer.id,
+            "invoice_number": invoice_number,
+            "amount": Decimal(amount),
+            "paid_on": due_on + dt.timedelta(days=paid_late),
+            "reference": f"{invoice_number}-P1",
+        }
+        record_payment(session, now, ACTOR, payment)

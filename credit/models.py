@@ -1,4 +1,4 @@
-"""Tables of the credit domain: credit file, applications, approvals, receivables."""
+"""Tables of the credit domain: credit file, applications, approvals; receivables re-exported."""
 
 from __future__ import annotations
 
@@ -168,30 +168,40 @@ class CreditHistory(Base):
     at: so.Mapped[dt.datetime]
 
 
-class Invoice(Base):
-    """A receivable of a customer."""
+# The receivables ledger has its own module (credit.receivable_models); its tables are part of
+# this package's schema and importable from here.
+from credit.receivable_models import (  # noqa: E402
+    Adjustment,
+    AdjustmentKind,
+    CreditHold,
+    CustomerExposure,
+    HoldSource,
+    Invoice,
+    InvoiceStatus,
+    OrderReservation,
+    Payment,
+    ReservationStatus,
+    ReversalReason,
+)
 
-    __tablename__ = "invoice"
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    customer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("customer.id"), index=True)
-    number: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    amount: so.Mapped[Decimal] = so.mapped_column(Money)
-    currency: so.Mapped[str] = so.mapped_column(sa.String(3), default="CNY")
-    issued_on: so.Mapped[dt.date]
-    due_on: so.Mapped[dt.date] = so.mapped_column(index=True)
-    paid_amount: so.Mapped[Decimal] = so.mapped_column(Money, default=Decimal("0"))
-    paid_on: so.Mapped[dt.date | None]
-    written_off: so.Mapped[bool] = so.mapped_column(default=False)
-    created_at: so.Mapped[dt.datetime]
-
-
-class Payment(Base):
-    """A payment received against an invoice."""
-
-    __tablename__ = "payment"
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    customer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("customer.id"), index=True)
-    invoice_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("invoice.id"), index=True)
-    amount: so.Mapped[Decimal] = so.mapped_column(Money)
-    paid_on: so.Mapped[dt.date]
-    created_at: so.Mapped[dt.datetime]
+__all__ = [
+    "Adjustment",
+    "AdjustmentKind",
+    "ApplicationStatus",
+    "Approval",
+    "CreditApplication",
+    "CreditHistory",
+    "CreditHold",
+    "CreditReport",
+    "Customer",
+    "CustomerExposure",
+    "FinancialStatement",
+    "HoldSource",
+    "Invoice",
+    "InvoiceStatus",
+    "OrderReservation",
+    "Payment",
+    "ReservationStatus",
+    "ReversalReason",
+    "Security",
+]

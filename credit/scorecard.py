@@ -148,8 +148,11 @@ def years_in_business(
 def max_days_past_due(invoices: Iterable[tuple[date, date | None]], on_date: date) -> int | None:
     """Return the most days late of invoices due in the 12 months before on_date.
 
-    An invoice counts when on_date minus one year <= due_on < on_date; an unpaid one (or one
-    paid after on_date) is late until on_date. None means no such invoice: no history.
+    Each invoice is (due_on, settled_on): settled_on is the day its open amount reached 0 (the
+    latest of the payments, credit notes or write-offs that cleared it), so a partly paid
+    invoice stays late until the rest is paid. An invoice counts when on_date minus one year
+    <= due_on < on_date; an unsettled one (or one settled after on_date) is late until
+    on_date. None means no such invoice: no history.
     """
     window_start = _one_year_before(on_date)
     worst: int | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -72,8 +73,13 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         .order_by(CreditReport.report_date.desc(), CreditReport.id.desc())
         .limit(1)
     )
+    # Late until settled: a partly paid invoice stays past due until its open amount is 0.
     invoices = ctx.session.execute(
-        sa.select(Invoice.due_on, Invoice.paid_on).where(Invoice.customer_id == customer.id)
+        sa.select(Invoice.due_on, Invoice.settled_on).where(
+            Invoice.customer_id == customer.id,
+            Invoice.due_on < on,
+            Invoice.due_on >= on - dt.timedelta(days=366),
+        )
     ).all()
     entered = data.get("years_in_business")
     return {

@@ -73,10 +73,12 @@ def seed_users(password: str = "demo") -> int:
 def load_demo() -> Iterator[str]:
     """Load demo users and customers; running it twice changes nothing."""
     yield f"users added: {seed_users()}"
+    from flask import current_app
+
     from credit.demo import seed_customers
     from web.runtime_access import runtime
 
-    added = seed_customers(db.session, runtime())
+    added = seed_customers(db.session, runtime(), current_app.config["CREDITFLOW"].fx_rates)
     db.session.commit()
     yield f"customers added: {added}"
     yield f"applications added: {seed_applications()}"

@@ -422,29 +422,21 @@ def test_summary_shows_the_latest_statement_report_and_securities(api, customer_
 
 
 def test_exposure_counts_open_receivables_and_available_subtracts_it(app, api, customer_id):
-    from credit.models import Customer, Invoice
+    from ledger_setup import book, pay
+
+    from credit.adjustments import write_off
+    from credit.models import Customer
     from web.extensions import db
 
-    moment = dt.datetime(2026, 1, 1)
+    issued, due = dt.date(2026, 1, 1), dt.date(2026, 2, 15)
     with app.app_context():
-        for number, amount, paid, written_off in [
-            ("INV-1", "1000.00", "400.00", False),  # 600 open
-            ("INV-2", "250.50", "0", False),  # 250.50 open
-            ("INV-3", "800.00", "800.00", False),  # paid
-            ("INV-4", "9999.00", "0", True),  # written off
-        ]:
-            db.session.add(
-                Invoice(
-                    customer_id=customer_id,
-                    number=number,
-                    amount=Decimal(amount),
-                    paid_amount=Decimal(paid),
-                    written_off=written_off,
-                    issued_on=dt.date(2026, 1, 1),
-                    due_on=dt.date(2026, 2, 15),
-                    created_at=moment,
-                )
-            )
+        book(customer_id, "INV-1", "1000.00", issued, due)
+        pay(customer_id, "INV-1", "400.00", due)  # 600 open
+        book(customer_id, "INV-2", "250.50", issued, due)  # 250.50 open
+        book(customer_id, "INV-3", "800.00", issued, due)
+        pay(customer_id, "INV-3", "800.00", due)  # paid
+        written = book(customer_id, "INV-4", "9999.00", issued, due)
+        write_off(db.session, dt.datetime.now(dt.UTC), "system", written.id, due, "bankrupt")
         db.session.get(Customer, customer_id).credit_limit = Decimal("2000000")
         db.session.commit()
     body = api.get("sales1", f"{BASE}/{customer_id}").get_json()

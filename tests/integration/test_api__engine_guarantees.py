@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flow import application, approve, assess, file_application, find_task, money, new_customer
+from ledger_setup import book, pay
 
-from credit.models import Invoice
 from engine.models import AuditEvent
 from web.extensions import db
 
@@ -19,18 +19,10 @@ def test_worked_example_scores_73_grade_b_with_the_policy_reason_order(api, app)
     with app.app_context():
         today = dt.date.today()
         for n, (due, paid) in enumerate([(60, 60), (40, 28)]):
-            db.session.add(
-                Invoice(
-                    customer_id=cid,
-                    number=f"WX-{cid}-{n}",
-                    amount=Decimal("1000"),
-                    issued_on=today - dt.timedelta(days=due + 30),
-                    due_on=today - dt.timedelta(days=due),
-                    paid_amount=Decimal("1000"),
-                    paid_on=today - dt.timedelta(days=paid),
-                    created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                )
-            )
+            number = f"WX-{cid}-{n}"
+            due_on = today - dt.timedelta(days=due)
+            book(cid, number, "1000", due_on - dt.timedelta(days=30), due_on)
+            pay(cid, number, "1000", today - dt.timedelta(days=paid))
         db.session.commit()
     a = file_application(api, cid, limit="1500000", terms=60, monthly="900000")
     assess(api, a["id"])

@@ -246,6 +246,7 @@ class CustomerSummaryOut(CustomerOut):
 
     exposure = fields.Decimal(as_string=True)
     available = fields.Decimal(as_string=True, allow_none=True)
+    exposure_currency = fields.String()
     latest_statement = fields.Nested(StatementOut, allow_none=True)
     latest_credit_report = fields.Nested(CreditReportOut, allow_none=True)
     securities = fields.List(fields.Nested(SecurityOut))

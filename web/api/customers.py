@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from credit import customers as service
 from web.api import bp
@@ -52,7 +52,9 @@ def search_customers() -> dict[str, Any]:
 @requires()
 def get_customer(customer_id: int) -> dict[str, Any]:
     """Show the credit file: profile, terms, exposure, latest data, history."""
-    summary = service.customer_summary(db.session, customer_id, runtime().clock.today())
+    summary = service.customer_summary(
+        db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
+    )
     return CustomerSummaryOut().dump(summary)
 
 

@@ -47,7 +47,9 @@ def customers():
 @page()
 def customer(customer_id: int):
     """The customer's credit file with statements, ratios, history charts and applications."""
-    summary = service.customer_summary(db.session, customer_id, runtime().clock.today())
+    summary = service.customer_summary(
+        db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
+    )
     statements = [s.view() for s in service.list_statements(db.session, customer_id)]
     return render_template("customer.html", c=summary, statements=statements)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 
 from credit.applications import PROCESS_KEY, application_view
 from credit.customers import customer_summary
@@ -23,7 +23,12 @@ def business_context(process_key: str, business_key: str | None) -> dict[str, An
         return {}
     try:
         application = application_view(db.session, int(business_key))
-        customer = customer_summary(db.session, application["customer_id"], runtime().clock.today())
+        customer = customer_summary(
+            db.session,
+            application["customer_id"],
+            runtime().clock.today(),
+            current_app.config["CREDITFLOW"].fx_rates,
+        )
     except EngineError:
         return {}
     return {"application": application, "customer": customer}
