@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -144,8 +145,21 @@ def find_task(workflow: Any, task_id: str) -> Any | None:
         return None
 
 
+def not_excluded(username: str) -> Any:
+    """SQL condition: the user is not in the task's four-eyes exclusion list.
+
+    The list is a JSON array written by json.dumps on both SQLite and PostgreSQL (a `json`
+    column keeps the text as written), so an element equals the user exactly when its JSON
+    encoding appears in the text; LIKE wildcards in the name are escaped.
+    """
+    quoted = json.dumps(username).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    text = sa.cast(HumanTask.excluded_users, sa.Text)
+    return sa.or_(HumanTask.excluded_users.is_(None), ~text.like(f"%{quoted}%", escape="\\"))
+
+
 def visible_filter(username: str, groups: set[str]) -> Any:
-    """SQL condition: assigned to the user, or open and offered to one of the user's groups."""
+    """SQL condition: assigned to the user, or open, offered to one of the user's groups and
+    not excluded from the user by four-eyes."""
     offered = sa.and_(
         HumanTask.status == TaskStatus.OPEN.value,
         HumanTask.assignee.is_(None),
@@ -153,12 +167,15 @@ def visible_filter(username: str, groups: set[str]) -> Any:
             HumanTaskCandidate.task_id == HumanTask.id,
             HumanTaskCandidate.group_name.in_(sorted(groups) or [""]),
         ),
+        not_excluded(username),
     )
     return sa.or_(HumanTask.assignee == username, offered)
 
 
 def is_candidate(task: HumanTask, username: str, groups: set[str]) -> bool:
-    """Whether a user may see, claim and complete the task."""
+    """Whether a user may see, claim and complete the task (never one four-eyes excludes)."""
     if task.assignee:
         return task.assignee == username
+    if username in (task.excluded_users or []):
+        return False
     return bool(groups & set(task.candidate_groups)) or username in task.candidate_users

@@ -104,15 +104,15 @@ def check_may_work(task: HumanTask, actor: Actor) -> None:
         raise Conflict(f"task '{task.id}' is already {task.status}")
     if task.assignee and task.assignee != actor.username:
         raise Conflict(f"task '{task.id}' is claimed by {task.assignee}")
-    if not is_candidate(task, actor.username, set(actor.groups)):
-        raise Forbidden(
-            f"user '{actor.username}' is not a candidate of task '{task.name}' "
-            f"(candidate groups: {', '.join(task.candidate_groups)})"
-        )
     if actor.username in (task.excluded_users or []):
         raise Forbidden(
             f"four-eyes rule: user '{actor.username}' already acted on this case and may not "
             f"work '{task.name}'"
+        )
+    if not is_candidate(task, actor.username, set(actor.groups)):
+        raise Forbidden(
+            f"user '{actor.username}' is not a candidate of task '{task.name}' "
+            f"(candidate groups: {', '.join(task.candidate_groups)})"
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from forms.errors import FormDefinitionError, FormInvalid
+from forms.fields import MONEY_PLACES, NOT_A_NUMBER, Money, Number
 
 LAYOUT = frozenset("text spacer button separator html image iframe table documentPreview".split())
 DATETIME_FIELDS = {"date": fields.Date, "datetime": fields.DateTime, "time": fields.Time}
@@ -25,27 +26,18 @@ class FormSchema(Schema):
         register = False  # compiled per content; keep them out of marshmallow's class registry
 
 
-class FormDecimal(fields.Decimal):
-    """A decimal from an int, a float or a numeral string; never a bool, never 1e999999999."""
-
-    default_error_messages = {"too_large": "Number too large."}
+class WholeNumber(Number):
+    """An integer from an int, an integral number or a numeral string; 2.5 is an error."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        number = super()._deserialize(value, attr, data, **kwargs)
-        if number.adjusted() >= 18:  # a huge exponent overflows arithmetic; no column holds it
-            raise self.make_error("too_large")
-        return number
-
-
-class WholeNumber(FormDecimal):
-    """An integer from an int, an integral float or a numeral string; 2.5 is an error."""
-
-    default_error_messages = {"invalid": "Not a valid integer."}
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        number = super()._deserialize(value, attr, data, **kwargs)
-        if number != number.to_integral_value():
-            raise self.make_error("invalid")
+        try:
+            number = super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            if exc.messages != [NOT_A_NUMBER]:
+                raise
+            number = None
+        if number is None or number != number.to_integral_value():
+            raise ValidationError("Not a valid integer.")
         return int(number)
 
 
@@ -148,9 +140,12 @@ def _number(component: dict[str, Any], rules: dict[str, Any], options: dict) -> 
     low, high = _literal(rules.get("min")), _literal(rules.get("max"))
     if low is not None or high is not None:
         checks.append(validate.Range(min=low, max=high))
-    if not whole and isinstance(digits, int) and digits > 0:
-        checks.append(_max_places(digits))
-    return (WholeNumber if whole else FormDecimal)(validate=checks, **options)
+    if whole:
+        return WholeNumber(validate=checks, **options)
+    if digits == MONEY_PLACES:  # an amount of money: the shared Money field, bounds and all
+        return Money(validate=checks, **options)
+    places = digits if isinstance(digits, int) and digits > 0 else None
+    return Number(places=places, validate=checks, **options)
 
 
 def _choice(component: dict[str, Any], options: dict[str, Any]) -> fields.Field:
@@ -174,15 +169,6 @@ def _literal(bound: Any) -> Decimal | None:  # None when absent or a FEEL expres
 def _not_blank(value: str) -> None:
     if not value.strip():
         raise ValidationError("Field may not be blank.")
-
-
-def _max_places(places: int) -> Callable[[Decimal], None]:
-    def check(value: Decimal) -> None:
-        exponent = value.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
-            raise ValidationError(f"Must have at most {places} decimal places.")
-
-    return check
 
 
 def _pattern(key: Any, pattern: str, message: str | None) -> Callable[[str], None]:

@@ -22,6 +22,11 @@ def create_app(config: Config | None = None) -> Flask:
     set_zone(cfg.timezone)
     Flask.json_provider_class = CreditflowJSONProvider
     app = Flask(__name__, instance_relative_config=False)
+    from forms.fields import configure_currencies
+    from web.converters import install_converters
+
+    install_converters(app)
+    configure_currencies(cfg.fx_rates)
     app.config.update(
         SECRET_KEY=cfg.secret_key,
         SQLALCHEMY_DATABASE_URI=cfg.database_url,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, jsonify
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validates
 from werkzeug.exceptions import NotFound
 
 from engine.errors import Invalid
 from web.api import bp
-from web.api.request import load
+from web.api.request import body, no_body, responds
 from web.auth import requires
 from web.clock import write_test_clock
 from web.extensions import db
@@ -27,13 +27,26 @@ class ClockRequest(Schema):
 
     now = fields.AwareDateTime(required=True)
 
+    @validates("now")
+    def _sane_year(self, value, **_):
+        if not 1970 <= value.year <= 2199:
+            raise ValidationError("must be between 1970 and 2199")
+
+
+class ClockOut(Schema):
+    """The clock's time."""
+
+    now = fields.String(metadata={"format": "date-time"})
+
 
 @bp.put("/admin/clock")
 @requires("admin")
-def set_clock():
+@body(ClockRequest)
+@responds(200, ClockOut)
+def set_clock(body):
     """Set the shared test clock."""
     _test_clock_only()
-    moment = load(ClockRequest())["now"]
+    moment = body["now"]
     if moment.tzinfo is None:
         raise Invalid.field("now", "give an offset, e.g. 2026-03-02T09:00:00+08:00")
     write_test_clock(moment.astimezone(dt.UTC))
@@ -43,6 +56,7 @@ def set_clock():
 
 @bp.get("/admin/clock")
 @requires("admin")
+@responds(200, ClockOut)
 def get_clock():
     """Read the test clock."""
     _test_clock_only()
@@ -51,6 +65,8 @@ def get_clock():
 
 @bp.post("/admin/tick")
 @requires("admin")
+@no_body
+@responds(200, {"type": "object", "properties": {"fired": {"type": "integer"}}})
 def tick():
     """Run every scheduler job once at the clock's time."""
     _test_clock_only()

@@ -6,8 +6,9 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields, validate
 
 from credit.applications import application_view, file_application
+from forms.fields import Currency, Id, Integer, Money, PlainText
 from web.api import bp
-from web.api.request import load
+from web.api.request import body, responds
 from web.auth import requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
@@ -16,29 +17,71 @@ from web.runtime_access import actor, runtime
 class ApplicationRequest(Schema):
     """Body of a new credit application."""
 
-    customer_id = fields.Integer(required=True, strict=False)
-    requested_limit = fields.Decimal(
-        required=True, validate=validate.Range(min=0, min_inclusive=False)
+    customer_id = Id(required=True)
+    requested_limit = Money(required=True, positive=True)
+    currency = Currency(load_default="CNY")
+    requested_terms_days = Integer(required=True, validate=validate.Range(min=0, max=365))
+    expected_monthly_purchases = Money(required=True, non_negative=True)
+    reason = PlainText(load_default="", max_length=4000, multiline=True)
+
+
+class ApprovalOut(Schema):
+    """One tier's decision."""
+
+    tier = fields.String()
+    user = fields.String()
+    decision = fields.String()
+    comment = fields.String()
+    approved_limit = Money(allow_none=True)
+    round = fields.Integer()
+    at = fields.String(metadata={"format": "date-time"})
+
+
+class ApplicationOut(Schema):
+    """A credit application with its assessment and approvals."""
+
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    status = fields.String(
+        metadata={"enum": ["in_assessment", "in_approval", "returned", "approved", "rejected"]}
     )
-    currency = fields.String(load_default="CNY", validate=validate.Length(equal=3))
-    requested_terms_days = fields.Integer(required=True, validate=validate.Range(min=0, max=365))
-    expected_monthly_purchases = fields.Decimal(required=True, validate=validate.Range(min=0))
-    reason = fields.String(load_default="", validate=validate.Length(max=4000))
+    process_instance_id = fields.Integer(allow_none=True)
+    requested_limit = Money()
+    currency = fields.String()
+    requested_terms_days = fields.Integer()
+    expected_monthly_purchases = Money()
+    reason = fields.String()
+    applicant = fields.String()
+    analyst = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    grade = fields.String(allow_none=True)
+    reason_codes = fields.List(fields.String())
+    suggested_limit = Money(allow_none=True)
+    suggested_terms_days = fields.Integer(allow_none=True)
+    approved_limit = Money(allow_none=True)
+    approved_terms_days = fields.Integer(allow_none=True)
+    override = fields.Dict(allow_none=True)
+    assessment = fields.Dict()
+    approvals = fields.List(fields.Nested(ApprovalOut))
+    created_at = fields.String(metadata={"format": "date-time"})
+    decided_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 @bp.post("/credit-applications")
 @requires("sales", "credit_analyst")
-def create_application():
+@body(ApplicationRequest)
+@responds(201, ApplicationOut)
+def create_application(body):
     """File a credit application; its process starts at once."""
-    values = load(ApplicationRequest())
     rates = current_app.config["CREDITFLOW"].fx_rates
-    app = file_application(db.session, runtime(), actor(), values, rates)
+    app = file_application(db.session, runtime(), actor(), body, rates)
     db.session.commit()
     return jsonify(application_view(db.session, app.id)), 201
 
 
 @bp.get("/credit-applications/<int:application_id>")
 @requires()
+@responds(200, ApplicationOut)
 def get_application(application_id: int):
     """An application with score, grade, reasons, limits and approvals."""
     return jsonify(application_view(db.session, application_id))

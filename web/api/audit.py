@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import jsonify
+from marshmallow import Schema, fields, validate
 
 from credit.models import CreditApplication
 from engine.audit import verify
 from engine.clock import from_db
 from engine.models import AuditEvent, ProcessInstance
+from forms.fields import Id, Integer, PlainText
 from web.api import bp
+from web.api.request import query, responds
 from web.auth import requires
 from web.extensions import db
 
@@ -31,34 +34,77 @@ def event_view(e: AuditEvent) -> dict:
     }
 
 
+class AuditQuery(Schema):
+    """Filters of GET /audit-events."""
+
+    instance_id = Id(load_default=None)
+    application_id = Id(load_default=None)
+    customer_id = Id(load_default=None)
+    actor = PlainText(load_default=None, max_length=64)
+    action = PlainText(load_default=None, max_length=64)
+    limit = Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
+
+
+class AuditEventOut(Schema):
+    """One link of the audit chain."""
+
+    seq = fields.Integer()
+    at = fields.String(metadata={"format": "date-time"})
+    actor = fields.String()
+    action = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    element = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    data = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class AuditPage(Schema):
+    """Audit events, oldest first."""
+
+    items = fields.List(fields.Nested(AuditEventOut))
+    total = fields.Integer()
+
+
+class VerifyOut(Schema):
+    """The result of recomputing the chain."""
+
+    ok = fields.Boolean()
+    events = fields.Integer()
+    first_bad_seq = fields.Integer(allow_none=True)
+
+
 @bp.get("/audit-events")
 @requires("auditor", "admin")
-def list_events():
+@query(AuditQuery)
+@responds(200, AuditPage)
+def list_events(args):
     """Audit events filtered by instance, customer, application, actor and time."""
-    query = sa.select(AuditEvent)
-    args = request.args
-    if args.get("instance_id"):
-        query = query.where(AuditEvent.instance_id == args.get("instance_id", type=int))
-    if args.get("application_id"):
-        app = db.session.get(CreditApplication, args.get("application_id", type=int))
-        query = query.where(AuditEvent.instance_id == (app.process_instance_id if app else -1))
-    if args.get("customer_id"):
-        subject = f"customer:{args.get('customer_id', type=int)}"
+    select = sa.select(AuditEvent)
+    if args["instance_id"]:
+        select = select.where(AuditEvent.instance_id == args["instance_id"])
+    if args["application_id"]:
+        app = db.session.get(CreditApplication, args["application_id"])
+        select = select.where(AuditEvent.instance_id == (app.process_instance_id if app else -1))
+    if args["customer_id"]:
+        subject = f"customer:{args['customer_id']}"
         instances = sa.select(ProcessInstance.id).where(ProcessInstance.subject == subject)
-        query = query.where(
+        select = select.where(
             sa.or_(AuditEvent.subject == subject, AuditEvent.instance_id.in_(instances))
         )
-    if args.get("actor"):
-        query = query.where(AuditEvent.actor == args["actor"])
-    if args.get("action"):
-        query = query.where(AuditEvent.action == args["action"])
-    limit = min(max(args.get("limit", 1000, type=int), 1), 10000)
-    rows = db.session.scalars(query.order_by(AuditEvent.seq).limit(limit)).all()
+    if args["actor"]:
+        select = select.where(AuditEvent.actor == args["actor"])
+    if args["action"]:
+        select = select.where(AuditEvent.action == args["action"])
+    rows = db.session.scalars(select.order_by(AuditEvent.seq).limit(args["limit"])).all()
     return jsonify(items=[event_view(e) for e in rows], total=len(rows))
 
 
 @bp.get("/audit/verify")
 @requires("auditor", "admin")
+@responds(200, VerifyOut)
 def verify_chain():
     """Recompute the hash chain and point at the first broken event."""
     result = verify(db.session)

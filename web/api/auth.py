@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import jsonify
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from forms.fields import PlainText
 from web.api import bp
-from web.api.request import load
+from web.api.request import body, responds
 from web.auth import Unauthorized, authenticate, issue_token
 from web.ratelimit import limit_logins
 
@@ -14,15 +15,24 @@ from web.ratelimit import limit_logins
 class TokenRequest(Schema):
     """Credentials."""
 
-    username = fields.String(required=True)
-    password = fields.String(required=True)
+    username = PlainText(required=True, max_length=64)
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class TokenOut(Schema):
+    """A bearer token and who it belongs to."""
+
+    token = fields.String()
+    username = fields.String()
+    groups = fields.List(fields.String())
 
 
 @bp.post("/auth/token")
 @limit_logins
-def create_token():
+@body(TokenRequest)
+@responds(200, TokenOut)
+def create_token(body):
     """Issue a bearer token."""
-    body = load(TokenRequest())
     user = authenticate(body["username"], body["password"])
     if user is None:
         raise Unauthorized("wrong username or password")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import jsonify
 from marshmallow import Schema, fields, validate
 
 from engine.calendar import DayKind, put_days
 from engine.models import CalendarDay
+from forms.fields import Day, Integer, PlainText
 from web.api import bp
-from web.api.request import load
+from web.api.request import body, query, responds
 from web.auth import requires
 from web.extensions import db
 from web.runtime_access import runtime
@@ -20,9 +21,22 @@ from web.runtime_access import runtime
 class DaySchema(Schema):
     """One calendar row."""
 
-    day = fields.Date(required=True)
+    day = Day(required=True)
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in DayKind]))
-    name = fields.String(load_default="", validate=validate.Length(max=120))
+    name = PlainText(load_default="", max_length=120)
+
+
+class CalendarQuery(Schema):
+    """Query of GET /admin/calendar."""
+
+    year = Integer(load_default=None, validate=validate.Range(min=1900, max=2199))
+
+
+class CalendarOut(Schema):
+    """Holidays and make-up workdays."""
+
+    days = fields.List(fields.Nested(DaySchema))
+    changed = fields.Integer()
 
 
 class CalendarRequest(Schema):
@@ -37,20 +51,23 @@ def _view(row: CalendarDay) -> dict:
 
 @bp.get("/admin/calendar")
 @requires("admin")
-def get_calendar():
+@query(CalendarQuery)
+@responds(200, CalendarOut)
+def get_calendar(args):
     """List holidays and make-up workdays (optionally ?year=2026)."""
-    query = sa.select(CalendarDay).order_by(CalendarDay.day)
-    year = request.args.get("year", type=int)
+    select = sa.select(CalendarDay).order_by(CalendarDay.day)
+    year = args["year"]
     if year:
-        query = query.where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-    return jsonify(days=[_view(r) for r in db.session.scalars(query)])
+        select = select.where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return jsonify(days=[_view(r) for r in db.session.scalars(select)])
 
 
 @bp.put("/admin/calendar")
 @requires("admin")
-def put_calendar():
+@body(CalendarRequest)
+@responds(200, CalendarOut)
+def put_calendar(body):
     """Add or change calendar days; the engine uses them from the next deadline on."""
-    body = load(CalendarRequest())
     changed = put_days(db.session, [(d["day"], d["kind"], d["name"]) for d in body["days"]])
     db.session.commit()
     runtime().calendar.invalidate()

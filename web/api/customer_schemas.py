@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
@@ -11,32 +10,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from credit.customers import INDUSTRY_RISKS, SECURITY_KINDS
 from credit.uscc import uscc_error
 from engine.clock import from_db
-
-_MONEY_BOUND = Decimal("1e16")  # Numeric(18, 2): 16 digits before the point
-_CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error="must be a 3-letter currency code such as CNY")
+from forms.fields import Currency, Day, Integer, Money, PlainText
 
 
-def _money_precision(value: Decimal | None) -> None:
-    if value is None:
-        return
-    if abs(value) >= _MONEY_BOUND:
-        raise ValidationError("must be less than 10^16 in absolute value")
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError("at most 2 decimal places")
-
-
-_NON_NEGATIVE = validate.Range(min=0, error="must not be negative")
-_POSITIVE = validate.Range(min=0, min_inclusive=False, error="must be greater than 0")
-
-
-def money(*checks: Any, required: bool = False) -> fields.Decimal:
-    """Build a money field: Decimal in (at most 2 places), decimal string out."""
-    return fields.Decimal(
-        as_string=True,
-        required=required,
-        allow_none=not required,
-        validate=[_money_precision, *checks],
-    )
+def money(*, required: bool = False, **kwargs: Any) -> Money:
+    """A money field (the shared Money type); optional ones may be null."""
+    return Money(required=required, allow_none=not required, **kwargs)
 
 
 class Moment(fields.Field):
@@ -49,24 +28,26 @@ class Moment(fields.Field):
 class ContactBody(Schema):
     """A contact person of a customer."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    email = fields.Email(allow_none=True)
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    name = PlainText(required=True, max_length=120, validate=validate.Length(min=1))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=255))
+    phone = PlainText(allow_none=True, max_length=40)
 
 
 class CustomerBody(Schema):
     """Body of POST /customers; ``today`` (from the injected clock) bounds founded_on."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    uscc = fields.String(required=True)
-    industry = fields.String(load_default="", validate=validate.Length(max=120))
+    name = PlainText(required=True, max_length=255, validate=validate.Length(min=1))
+    uscc = PlainText(required=True, max_length=18)
+    industry = PlainText(load_default="", max_length=120)
     industry_risk = fields.String(load_default="medium", validate=validate.OneOf(INDUSTRY_RISKS))
-    registered_capital = money(_NON_NEGATIVE)
-    founded_on = fields.Date(allow_none=True)
-    legal_representative = fields.String(load_default="", validate=validate.Length(max=120))
-    address = fields.String(load_default="", validate=validate.Length(max=500))
-    contacts = fields.List(fields.Nested(ContactBody), load_default=list)
-    currency = fields.String(load_default="CNY", validate=_CURRENCY)
+    registered_capital = money(non_negative=True)
+    founded_on = Day(allow_none=True)
+    legal_representative = PlainText(load_default="", max_length=120)
+    address = PlainText(load_default="", max_length=500)
+    contacts = fields.List(
+        fields.Nested(ContactBody), load_default=list, validate=validate.Length(max=20)
+    )
+    currency = Currency(load_default="CNY")
 
     def __init__(self, *, today: dt.date | None = None, **kwargs: Any) -> None:
         """Validate against ``today``; without it founded_on is not bounded."""
@@ -92,18 +73,18 @@ class CustomerBody(Schema):
 class StatementBody(Schema):
     """Body of POST /customers/{id}/statements; missing figures make their ratios null."""
 
-    period_end = fields.Date(required=True)
-    currency = fields.String(allow_none=True, validate=_CURRENCY)
-    current_assets = money(_NON_NEGATIVE)
-    current_liabilities = money(_NON_NEGATIVE)
-    inventory = money(_NON_NEGATIVE)
-    total_assets = money(_NON_NEGATIVE)
-    total_liabilities = money(_NON_NEGATIVE)
+    period_end = Day(required=True)
+    currency = Currency(allow_none=True)
+    current_assets = money(non_negative=True)
+    current_liabilities = money(non_negative=True)
+    inventory = money(non_negative=True)
+    total_assets = money(non_negative=True)
+    total_liabilities = money(non_negative=True)
     equity = money()
-    revenue = money(_NON_NEGATIVE)
+    revenue = money(non_negative=True)
     net_profit = money()
     ebit = money()
-    interest_expense = money(_NON_NEGATIVE)
+    interest_expense = money(non_negative=True)
     retained_earnings = money()
     operating_cash_flow = money()
 
@@ -111,9 +92,9 @@ class StatementBody(Schema):
 class CreditReportBody(Schema):
     """Body of POST /customers/{id}/credit-reports."""
 
-    bureau = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    score = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
-    report_date = fields.Date(required=True)
+    bureau = PlainText(required=True, max_length=120, validate=validate.Length(min=1))
+    score = Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    report_date = Day(required=True)
     enforcement_flag = fields.Boolean(load_default=False)
 
 
@@ -121,9 +102,9 @@ class SecurityBody(Schema):
     """Body of POST /customers/{id}/securities."""
 
     kind = fields.String(required=True, validate=validate.OneOf(SECURITY_KINDS))
-    amount = money(_POSITIVE, required=True)
-    expires_on = fields.Date(allow_none=True)
-    currency = fields.String(allow_none=True, validate=_CURRENCY)
+    amount = money(positive=True, required=True)
+    expires_on = Day(allow_none=True)
+    currency = Currency(allow_none=True)
 
 
 class CustomerQuery(Schema):
@@ -134,9 +115,9 @@ class CustomerQuery(Schema):
 
         unknown = EXCLUDE
 
-    q = fields.String(load_default="")
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    q = PlainText(load_default="", max_length=255)
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
 
 
 class CustomerOut(Schema):
@@ -252,3 +233,22 @@ class CustomerSummaryOut(CustomerOut):
     securities = fields.List(fields.Nested(SecurityOut))
     history = fields.List(fields.Nested(HistoryOut))
     applications = fields.List(fields.Nested(ApplicationBriefOut))
+
+
+class CustomerPage(Schema):
+    """A page of GET /customers."""
+
+    items = fields.List(fields.Nested(CustomerOut))
+    total = fields.Integer()
+
+
+class StatementPage(Schema):
+    """The statements of a customer, latest period first."""
+
+    items = fields.List(fields.Nested(StatementOut))
+
+
+class SecurityPage(Schema):
+    """The securities of a customer."""
+
+    items = fields.List(fields.Nested(SecurityOut))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 
 from credit import customers as service
 from web.api import bp
@@ -13,14 +13,17 @@ from web.api.customer_schemas import (
     CreditReportOut,
     CustomerBody,
     CustomerOut,
+    CustomerPage,
     CustomerQuery,
     CustomerSummaryOut,
     SecurityBody,
     SecurityOut,
+    SecurityPage,
     StatementBody,
     StatementOut,
+    StatementPage,
 )
-from web.api.request import load
+from web.api.request import body, query, responds
 from web.auth import current_user, requires
 from web.extensions import db
 from web.runtime_access import runtime
@@ -30,26 +33,29 @@ WRITERS = ("sales", "credit_analyst", "credit_manager", "admin")
 
 @bp.post("/customers")
 @requires(*WRITERS)
-def create_customer() -> tuple[dict[str, Any], int]:
+@body(CustomerBody, make=lambda: CustomerBody(today=runtime().clock.today()))
+@responds(201, CustomerOut)
+def create_customer(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Open a customer's credit file."""
     clock = runtime().clock
-    values = load(CustomerBody(today=clock.today()))
-    customer = service.create_customer(db.session, clock.now(), _username(), values)
+    customer = service.create_customer(db.session, clock.now(), _username(), body)
     db.session.commit()
     return CustomerOut().dump(customer), 201
 
 
 @bp.get("/customers")
 @requires()
-def search_customers() -> dict[str, Any]:
+@query(CustomerQuery)
+@responds(200, CustomerPage)
+def search_customers(args: dict[str, Any]) -> dict[str, Any]:
     """Search customers by name or USCC (q), a page at a time."""
-    query = CustomerQuery().load(request.args.to_dict())
-    page = service.search_customers(db.session, query["q"], query["limit"], query["offset"])
+    page = service.search_customers(db.session, args["q"], args["limit"], args["offset"])
     return {"items": CustomerOut(many=True).dump(page.items), "total": page.total}
 
 
 @bp.get("/customers/<int:customer_id>")
 @requires()
+@responds(200, CustomerSummaryOut)
 def get_customer(customer_id: int) -> dict[str, Any]:
     """Show the credit file: profile, terms, exposure, latest data, history."""
     summary = service.customer_summary(
@@ -60,11 +66,12 @@ def get_customer(customer_id: int) -> dict[str, Any]:
 
 @bp.post("/customers/<int:customer_id>/statements")
 @requires(*WRITERS)
-def add_statement(customer_id: int) -> tuple[dict[str, Any], int]:
+@body(StatementBody)
+@responds(201, StatementOut)
+def add_statement(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Add a financial statement; the response carries its ratios."""
-    values = load(StatementBody())
     result = service.add_statement(
-        db.session, runtime().clock.now(), _username(), customer_id, values
+        db.session, runtime().clock.now(), _username(), customer_id, body
     )
     db.session.commit()
     return StatementOut().dump(result.view()), 201
@@ -72,6 +79,7 @@ def add_statement(customer_id: int) -> tuple[dict[str, Any], int]:
 
 @bp.get("/customers/<int:customer_id>/statements")
 @requires()
+@responds(200, StatementPage)
 def list_statements(customer_id: int) -> dict[str, Any]:
     """List the statements with their ratios, latest period first."""
     rows = service.list_statements(db.session, customer_id)
@@ -80,11 +88,12 @@ def list_statements(customer_id: int) -> dict[str, Any]:
 
 @bp.post("/customers/<int:customer_id>/credit-reports")
 @requires(*WRITERS)
-def add_credit_report(customer_id: int) -> tuple[dict[str, Any], int]:
+@body(CreditReportBody)
+@responds(201, CreditReportOut)
+def add_credit_report(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Add an external credit report."""
-    values = load(CreditReportBody())
     report = service.add_credit_report(
-        db.session, runtime().clock.now(), _username(), customer_id, values
+        db.session, runtime().clock.now(), _username(), customer_id, body
     )
     db.session.commit()
     return CreditReportOut().dump(report), 201
@@ -92,11 +101,12 @@ def add_credit_report(customer_id: int) -> tuple[dict[str, Any], int]:
 
 @bp.post("/customers/<int:customer_id>/securities")
 @requires(*WRITERS)
-def add_security(customer_id: int) -> tuple[dict[str, Any], int]:
+@body(SecurityBody)
+@responds(201, SecurityOut)
+def add_security(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Add a guarantee, collateral, credit insurance or deposit."""
-    values = load(SecurityBody())
     security = service.add_security(
-        db.session, runtime().clock.now(), _username(), customer_id, values
+        db.session, runtime().clock.now(), _username(), customer_id, body
     )
     db.session.commit()
     return SecurityOut().dump(security), 201
@@ -104,6 +114,7 @@ def add_security(customer_id: int) -> tuple[dict[str, Any], int]:
 
 @bp.get("/customers/<int:customer_id>/securities")
 @requires()
+@responds(200, SecurityPage)
 def list_securities(customer_id: int) -> dict[str, Any]:
     """List the securities; "active" when not expired today."""
     rows = service.list_securities(db.session, customer_id, runtime().clock.today())

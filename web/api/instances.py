@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import jsonify
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from engine.clock import from_db
 from engine.errors import NotFound
@@ -12,11 +14,16 @@ from engine.inbox import OPEN_STATES
 from engine.instances import start_instance
 from engine.messages import deliver_message
 from engine.models import AuditEvent, HumanTask, ProcessInstance
+from forms.fields import PlainText
 from web.api import bp
-from web.api.request import load
+from web.api.request import body, responds
 from web.auth import requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
+
+# The contract's role table: who may post messages (ERP payments, collectors, managers).
+MESSAGE_SENDERS = ("integration", "collector", "credit_manager", "admin")
+MESSAGE_PAYLOAD_MAX = 64 * 1024
 
 
 def instance_view(row: ProcessInstance) -> dict:
@@ -69,8 +76,29 @@ def instance_view(row: ProcessInstance) -> dict:
     }
 
 
+class InstanceOut(Schema):
+    """A process instance with its open tasks and history."""
+
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    status = fields.String(
+        metadata={"enum": ["running", "waiting", "completed", "cancelled", "error"]}
+    )
+    business_key = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    revision = fields.Integer()
+    next_timer_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    error = fields.Dict(allow_none=True)
+    open_tasks = fields.List(fields.Dict())
+    history = fields.List(fields.Dict())
+    created_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
 @bp.get("/process-instances/<int:instance_id>")
 @requires()
+@responds(200, InstanceOut)
 def get_instance(instance_id: int):
     """One instance with its open tasks and history."""
     row = db.session.get(ProcessInstance, instance_id)
@@ -82,18 +110,27 @@ def get_instance(instance_id: int):
 class StartRequest(Schema):
     """Body of POST /process-instances."""
 
-    process_key = fields.String(required=True)
-    business_key = fields.String(load_default=None, allow_none=True)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    process_key = PlainText(required=True, max_length=128)
+    business_key = PlainText(load_default=None, allow_none=True, max_length=128)
+    data = fields.Dict(keys=PlainText(max_length=128), load_default=dict)
+
+
+class StartedOut(Schema):
+    """A started instance."""
+
+    id = fields.Integer()
+    status = fields.String()
+    error = fields.Dict(allow_none=True)
 
 
 @bp.post("/process-instances")
 @requires("process_designer", "admin")
-def create_instance():
-    """Start an instance of the latest version; a failing step leaves it in error."""
+@body(StartRequest)
+@responds(201, StartedOut)
+def create_instance(body):
+    """Start an instance of the active version; a failing step leaves it in error."""
     from engine.errors import StepFailed
 
-    body = load(StartRequest())
     try:
         change = start_instance(
             runtime(),
@@ -113,16 +150,30 @@ def create_instance():
 class MessageRequest(Schema):
     """Body of POST /messages."""
 
-    name = fields.String(required=True)
-    correlation_key = fields.String(required=True)
-    payload = fields.Dict(keys=fields.String(), load_default=dict)
+    name = PlainText(required=True, max_length=128, validate=validate.Length(min=1))
+    correlation_key = PlainText(required=True, max_length=255, validate=validate.Length(min=1))
+    payload = fields.Dict(keys=PlainText(max_length=128), load_default=dict)
+
+    @validates("payload")
+    def _bounded(self, value: dict, **_: object) -> None:
+        size = len(json.dumps(value, default=str))
+        if size > MESSAGE_PAYLOAD_MAX:
+            raise ValidationError(f"at most {MESSAGE_PAYLOAD_MAX} bytes of JSON, not {size}")
+
+
+class DeliveredOut(Schema):
+    """Where a message went."""
+
+    delivered_to = fields.List(fields.Integer())
+    pending = fields.Boolean()
 
 
 @bp.post("/messages")
-@requires()
-def post_message():
+@requires(*MESSAGE_SENDERS)
+@body(MessageRequest)
+@responds(202, DeliveredOut)
+def post_message(body):
     """Deliver a message to waiting instances, or keep it until one waits."""
-    body = load(MessageRequest())
     delivered = deliver_message(
         runtime(), db.session, body["name"], body["correlation_key"], body["payload"], actor()
     )

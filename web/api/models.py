@@ -6,6 +6,7 @@ from flask import jsonify, request
 
 from engine.errors import Invalid
 from web.api import bp
+from web.api.request import responds, upload
 from web.auth import requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
@@ -13,6 +14,7 @@ from web.runtime_access import actor, runtime
 
 @bp.get("/process-models")
 @requires()
+@responds(200, {"type": "array", "items": {"type": "object"}})
 def list_models():
     """Every process key with its latest version and all versions."""
     versions = runtime().registry.versions(db.session)
@@ -23,6 +25,17 @@ def list_models():
 
 @bp.post("/process-models")
 @requires("process_designer", "admin")
+@upload(
+    {
+        "type": "object",
+        "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+        "required": ["files"],
+    }
+)
+@responds(
+    201,
+    {"type": "object", "properties": {"key": {"type": "string"}, "version": {"type": "integer"}}},
+)
 def deploy_model():
     """Validate and deploy a bundle of *.bpmn, *.dmn and *.form.json files."""
     uploads = request.files.getlist("files")

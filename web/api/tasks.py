@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import jsonify
+from marshmallow import Schema, fields, validate
 
 from engine.clock import from_db
 from engine.errors import Forbidden, Invalid, NotFound
@@ -15,13 +17,15 @@ from engine.models import HumanTask, ProcessInstance, TaskStatus
 from engine.steps import find_task, load_workflow
 from forms import validate_submission
 from forms.errors import FormInvalid
+from forms.fields import Id, Integer, PlainText
 from web.api import bp
-from web.api.request import json_body
+from web.api.request import body, no_body, query, responds
 from web.auth import current_user, requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
 
 OVERSEERS = {"admin", "auditor"}
+_TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def priority_label(value: int) -> str:
@@ -53,19 +57,72 @@ def task_view(
     }
 
 
+class TaskQuery(Schema):
+    """Filters of GET /tasks."""
+
+    scope = fields.String(load_default="all", validate=validate.OneOf(["mine", "candidate", "all"]))
+    status = fields.String(
+        load_default="open", validate=validate.OneOf(["open", "claimed", "completed", "cancelled"])
+    )
+    name = PlainText(load_default=None, max_length=128)
+    business_key = PlainText(load_default=None, max_length=128)
+    process_instance_id = Id(load_default=None)
+    limit = Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+
+
+class TaskOut(Schema):
+    """A task of the inbox with its form and data."""
+
+    id = fields.String()
+    name = fields.String()
+    title = fields.String()
+    process_instance_id = fields.Integer()
+    process_key = fields.String()
+    business_key = fields.String(allow_none=True)
+    candidate_groups = fields.List(fields.String())
+    assignee = fields.String(allow_none=True)
+    status = fields.String()
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    priority = fields.String(metadata={"enum": ["high", "normal", "low"]})
+    escalated = fields.Boolean()
+    escalation_level = fields.Integer()
+    created_at = fields.String(metadata={"format": "date-time"})
+    form = fields.Dict(allow_none=True)
+    data = fields.Dict()
+
+
+class TaskPage(Schema):
+    """A page of tasks."""
+
+    items = fields.List(fields.Nested(TaskOut))
+    total = fields.Integer()
+
+
+class CompleteRequest(Schema):
+    """Body of POST /tasks/{id}/complete: the form's fields (validated against the form)."""
+
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CompletedOut(Schema):
+    """What completing a task did."""
+
+    id = fields.String()
+    status = fields.String()
+    process_instance_id = fields.Integer()
+    instance_status = fields.String()
+    next_tasks = fields.List(fields.String())
+
+
 @bp.get("/tasks")
 @requires()
-def list_tasks():
+@query(TaskQuery)
+@responds(200, TaskPage)
+def list_tasks(args):
     """Tasks of the signed-in user: scope mine, candidate or all."""
     user = current_user()
-    scope = request.args.get("scope", "all")
-    status = request.args.get("status", "open")
-    if scope not in {"mine", "candidate", "all"}:
-        raise Invalid.field("scope", "must be one of: mine, candidate, all")
-    if status not in {"open", "completed", "cancelled", "claimed"}:
-        raise Invalid.field("status", "must be one of: open, claimed, completed, cancelled")
-    limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    scope, status = args["scope"], args["status"]
     query = sa.select(HumanTask)
     groups = user.group_names
     if scope == "mine":
@@ -79,12 +136,10 @@ def list_tasks():
     else:
         query = query.where(HumanTask.status == status)
     for arg in ("name", "business_key"):
-        if request.args.get(arg):
-            query = query.where(getattr(HumanTask, arg) == request.args[arg])
-    if request.args.get("process_instance_id"):
-        query = query.where(
-            HumanTask.instance_id == request.args.get("process_instance_id", type=int)
-        )
+        if args[arg]:
+            query = query.where(getattr(HumanTask, arg) == args[arg])
+    if args["process_instance_id"]:
+        query = query.where(HumanTask.instance_id == args["process_instance_id"])
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(
@@ -93,8 +148,8 @@ def list_tasks():
             HumanTask.due_at,
             HumanTask.created_at,
         )
-        .limit(limit)
-        .offset(offset)
+        .limit(args["limit"])
+        .offset(args["offset"])
     ).all()
     forms = forms_of(rows)
     return jsonify(
@@ -115,10 +170,17 @@ def forms_of(tasks: list[HumanTask]) -> list[dict[str, Any] | None]:
     return [registry.get(db.session, *versions[t.instance_id]).form(t.form_key) for t in tasks]
 
 
-def visible_task(task_id: str) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
+def task_row(task_id: str) -> HumanTask:
+    """The inbox row of a task id; 404 for an unknown or malformed id."""
+    task = db.session.get(HumanTask, task_id) if _TASK_ID.match(task_id) else None
     if task is None:
-        raise NotFound(f"no task with id '{task_id}'")
+        raise NotFound(f"no task with id '{task_id[:40]}'")
+    return task
+
+
+def visible_task(task_id: str) -> HumanTask:
+    """A task the signed-in user may see (candidate, assignee, completer, overseer)."""
+    task = task_row(task_id)
     user = current_user()
     if not (
         user.group_names & OVERSEERS
@@ -147,16 +209,19 @@ def task_data(task: HumanTask) -> dict[str, Any]:
     return {k: v for k, v in plain(data).items() if not k.startswith("spiff__")}
 
 
-@bp.get("/tasks/<task_id>")
+@bp.get("/tasks/<task:task_id>")
 @requires()
+@responds(200, TaskOut)
 def get_task(task_id: str):
     """One task with its form and data."""
     task = visible_task(task_id)
     return jsonify(task_view(task, task_data(task)))
 
 
-@bp.post("/tasks/<task_id>/claim")
+@bp.post("/tasks/<task:task_id>/claim")
 @requires()
+@no_body
+@responds(200, TaskOut)
 def claim(task_id: str):
     """Claim a task."""
     task = claim_task(runtime(), db.session, task_id, actor())
@@ -164,8 +229,10 @@ def claim(task_id: str):
     return jsonify(task_view(task))
 
 
-@bp.post("/tasks/<task_id>/unclaim")
+@bp.post("/tasks/<task:task_id>/unclaim")
 @requires()
+@no_body
+@responds(200, TaskOut)
 def unclaim(task_id: str):
     """Give a claimed task back to its groups."""
     user = current_user()
@@ -176,9 +243,7 @@ def unclaim(task_id: str):
 
 def submit_task(task_id: str, submitted: Any) -> dict[str, Any]:
     """Validate a completion against the task's form and complete it (API and UI)."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound(f"no task with id '{task_id}'")
+    task = task_row(task_id)
     check_may_work(task, actor())
     if not isinstance(submitted, dict):
         raise Invalid.field("data", "must be an object with the form's fields")
@@ -199,9 +264,10 @@ def submit_task(task_id: str, submitted: Any) -> dict[str, Any]:
     }
 
 
-@bp.post("/tasks/<task_id>/complete")
+@bp.post("/tasks/<task:task_id>/complete")
 @requires()
-def complete(task_id: str):
+@body(CompleteRequest)
+@responds(200, CompletedOut)
+def complete(task_id: str, body):
     """Complete a task with {"data": {...}} validated against its form."""
-    body = json_body()
-    return jsonify(submit_task(task_id, body.get("data", {})))
+    return jsonify(submit_task(task_id, body["data"]))

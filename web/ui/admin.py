@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from engine.calendar import DayKind, put_days
 from engine.models import CalendarDay, Group, User
+from web.api.request import int_arg
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
@@ -25,7 +26,7 @@ def admin():
     for user in users:
         for group in user.groups:
             members.setdefault(group.name, []).append(user.username)
-    year = request.args.get("year", type=int) or runtime().clock.today().year
+    year = int_arg("year", runtime().clock.today().year, 1900, 2199)
     days = db.session.scalars(
         sa.select(CalendarDay)
         .where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))

@@ -12,6 +12,7 @@ from credit.applications import file_application
 from engine.errors import EngineError
 from web.api.applications import ApplicationRequest
 from web.api.customer_schemas import CustomerBody
+from web.api.request import int_arg
 from web.errors import _flatten
 from web.extensions import db
 from web.runtime_access import actor, runtime
@@ -38,7 +39,7 @@ def _errors(exc: Exception) -> dict[str, list[str]]:
 def customers():
     """Search customers by name or USCC."""
     q = request.args.get("q", "")
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    offset = int_arg("offset", 0, 0, 10**9)
     found = service.search_customers(db.session, q, 50, offset)
     return render_template("customers.html", page=found, q=q, offset=offset)
 

@@ -17,8 +17,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _check_csrf() -> None:
     """Protect state changes made with the session cookie; bearer-token API calls are exempt."""
-    if request.method not in UNSAFE:
-        return
+    if request.method not in UNSAFE or request.routing_exception is not None:
+        return  # an unknown path or method answers 404/405 before any CSRF check
     if request.blueprint == "api":
         if request.headers.get("Authorization", "").startswith("Bearer ") or not session.get("uid"):
             return

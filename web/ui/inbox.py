@@ -11,6 +11,7 @@ from engine.errors import EngineError
 from engine.inbox import OPEN_STATES, visible_filter
 from engine.instances import claim_task, unclaim_task
 from engine.models import HumanTask, ProcessInstance, TaskStatus
+from web.api.request import int_arg
 from web.api.tasks import priority_label
 from web.extensions import db
 from web.runtime_access import actor, runtime
@@ -67,7 +68,7 @@ def inbox():
     user = page_user()
     args = {k: v for k, v in request.args.items() if v}
     args.setdefault("scope", "mine")
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    offset = int_arg("offset", 0, 0, 10**9)
     rows = db.session.scalars(
         inbox_query(user.username, user.group_names, args).limit(PAGE_SIZE + 1).offset(offset)
     ).all()

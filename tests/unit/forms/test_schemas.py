@@ -128,7 +128,13 @@ def test_optional_fields_accept_null(key):
             -1,
             "Must be greater than or equal to 0 and less than or equal to 200.",
         ),
-        ("assess_customer", "years_in_business", "1e99999999", "Number too large."),
+        ("assess_customer", "years_in_business", "1e99999999", "Not a valid integer."),
+        (
+            "assess_customer",
+            "years_in_business",
+            10**16,
+            "Number too large: at most 1E+15 in absolute value.",
+        ),
         ("assess_customer", "override_limit", "abc", NOT_NUMBER),
         ("assess_customer", "override_limit", False, NOT_NUMBER),
         ("assess_customer", "override_limit", -5, "Must be greater than or equal to 0."),
@@ -136,7 +142,7 @@ def test_optional_fields_accept_null(key):
         (
             "assess_customer",
             "override_limit",
-            "NaN",
+            float("nan"),
             "Special numeric values (nan or infinity) are not permitted.",
         ),
         (
