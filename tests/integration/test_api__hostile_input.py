@@ -57,10 +57,7 @@ def test_money_must_be_finite_two_places_and_bounded(api, literal):
 
 def test_json_infinity_literal_is_malformed(api):
     customer = new_customer(api)
-    raw = (
-        '{"customer_id": %d, "requested_limit": Infinity, "requested_terms_days": 60,'
-        ' "expected_monthly_purchases": "1"}' % customer
-    )
+    raw = _raw(_application_body(customer), "requested_limit", "Infinity")
     r = api.post("sales1", "/api/v1/credit-applications", data=raw, content_type="application/json")
     assert r.status_code == 400
 
@@ -211,7 +208,7 @@ def test_a_form_submission_is_bounded_like_any_money(api):
         r = api.post(
             "manager1",
             f"/api/v1/tasks/{task['id']}/complete",
-            data='{"data": %s}' % data,
+            data=f'{{"data": {data}}}',
             content_type="application/json",
         )
         assert r.status_code == 422, (bad, r.get_json())
