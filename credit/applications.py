@@ -22,7 +22,11 @@ PROCESS_KEY = "credit_application"
 def file_application(
     session: so.Session, rt: Runtime, actor: Actor, values: dict[str, Any], rates: dict[str, str]
 ) -> CreditApplication:
-    """Create an application and start its credit_application process."""
+    """Create an application and start its credit_application process.
+
+    A process step that fails leaves the application filed and its instance in `error` (an
+    incident for an operator), not a lost application.
+    """
     customer = session.get(Customer, values["customer_id"])
     if customer is None:
         raise Invalid.field("customer_id", f"no customer with id {values['customer_id']}")

@@ -35,3 +35,18 @@ def install_sqlite_tuning(engine: sa.Engine) -> None:
     """Attach the SQLite pragmas to an engine (no-op for other databases)."""
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", tune_sqlite)
+
+
+def savepoint(session: so.Session) -> so.SessionTransaction:
+    """Begin a nested transaction (SAVEPOINT) inside the session's unit of work.
+
+    pysqlite opens its transaction lazily, at the first INSERT/UPDATE/DELETE; a SAVEPOINT issued
+    before that would itself become the transaction and its RELEASE would commit. On SQLite the
+    outer transaction is therefore opened first, with the write lock a step needs anyway.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return session.begin_nested()

@@ -1,4 +1,4 @@
-"""Commands on process instances: start, complete, claim, unclaim, message, cancel, retry."""
+"""Commands on process instances: start, complete, claim, unclaim."""
 
 from __future__ import annotations
 
@@ -12,22 +12,15 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import audit
 from engine.actor import Actor
+from engine.advance import advance
 from engine.audit import AuditEntry
 from engine.clock import to_db
-from engine.errors import Conflict, EngineError, Forbidden, NotFound
-from engine.failures import record_failure
+from engine.commands import complete_command, start_command
+from engine.errors import Conflict, Forbidden, NotFound
 from engine.inbox import OPEN_STATES, is_candidate
-from engine.messages import deliver_pending
-from engine.models import (
-    HumanTask,
-    HumanTaskCandidate,
-    InstanceStatus,
-    MessageSubscription,
-    ProcessInstance,
-    TaskStatus,
-)
+from engine.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.runtime import Runtime
-from engine.steps import Change, find_task, load_workflow, run_step
+from engine.steps import Change
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +34,11 @@ def start_instance(
     subject: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Change:
-    """Create an instance on the latest version and run it to its first wait state."""
+    """Create an instance on the latest version and run it to its first wait state.
+
+    A step that fails leaves the instance in `error` (see `change.failure`); the caller's own
+    work in the same transaction stays.
+    """
     bundle = rt.registry.latest(session, process_key)
 
     def fresh_workflow() -> BpmnWorkflow:
@@ -78,18 +75,18 @@ def start_instance(
         subject=subject,
         data={"process_key": bundle.key, "version": bundle.version, "business_key": business_key},
     )
-    try:
-        change = run_step(
-            rt, session, row, bundle, workflow, actor.username, lambda wf, ctx: None, [started]
-        )
-    except EngineError:
-        raise
-    except Exception as exc:
-        # Record the instance as it was before the failed step, so it can be retried.
-        fields["state"] = bundle.serializer.serialize_json(fresh_workflow())
-        raise record_failure(rt, session, None, exc, None, fields) from exc
-    deliver_pending(rt, session, row)
-    return change
+    return advance(
+        rt,
+        session,
+        row,
+        bundle,
+        start_command(),
+        actor.username,
+        entries=[started],
+        workflow=workflow,
+        raise_engine_errors=True,
+        initial_state=lambda: bundle.serializer.serialize_json(fresh_workflow()),
+    )
 
 
 def _task_row(session: so.Session, task_id: str) -> HumanTask:
@@ -126,23 +123,18 @@ def complete_task(
     if row.status == InstanceStatus.ERROR:
         raise Conflict(f"process instance {row.id} is in error; retry or cancel it first")
     bundle = rt.registry.get(session, row.process_key, row.version)
-    workflow = load_workflow(rt, row, bundle)
-    spiff_task = find_task(workflow, task_id)
-    if spiff_task is None or spiff_task.state != TaskState.READY:
-        rt.cache.evict(row.id)
-        raise Conflict(f"task '{task_id}' is no longer ready")
-
-    def command(wf: BpmnWorkflow, ctx: Any) -> None:
-        ctx.submitted[task_id] = dict(data)
-        spiff_task.set_data(**data, actor=actor.username)
-        spiff_task.run()
-
-    try:
-        return run_step(rt, session, row, bundle, workflow, actor.username, command)
-    except EngineError:
-        raise
-    except Exception as exc:
-        raise record_failure(rt, session, row.id, exc, spiff_task) from exc
+    change = advance(
+        rt,
+        session,
+        row,
+        bundle,
+        complete_command(task_id, data, actor.username),
+        actor.username,
+        raise_engine_errors=True,
+    )
+    if change.failure is not None:
+        raise change.failure
+    return change
 
 
 def claim_task(rt: Runtime, session: so.Session, task_id: str, actor: Actor) -> HumanTask:
@@ -213,51 +205,4 @@ def unclaim_task(
 def _subject(session: so.Session, instance_id: int) -> str | None:
     return session.scalar(
         sa.select(ProcessInstance.subject).where(ProcessInstance.id == instance_id)
-    )
-
-
-def cancel_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Actor) -> None:
-    """Cancel an instance and its open tasks."""
-    row = session.get(ProcessInstance, instance_id)
-    if row is None:
-        raise NotFound(f"no process instance {instance_id}")
-    if row.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
-        raise Conflict(f"process instance {instance_id} is already {row.status}")
-    now = to_db(rt.clock.now())
-    tasks = session.scalars(
-        sa.select(HumanTask).where(
-            HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_STATES)
-        )
-    ).all()
-    for task in tasks:
-        task.status, task.completed_at = TaskStatus.CANCELLED.value, now
-        session.execute(sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == task.id))
-    session.execute(
-        sa.delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
-    )
-    row.status, row.next_timer_at, row.revision = (
-        InstanceStatus.CANCELLED.value,
-        None,
-        row.revision + 1,
-    )
-    rt.cache.evict(instance_id)
-    audit.append(
-        session,
-        rt.clock.now(),
-        [AuditEntry(actor.username, "instance_cancelled", instance_id, subject=row.subject)],
-    )
-
-
-def retry_instance(rt: Runtime, session: so.Session, instance_id: int, actor: Actor) -> None:
-    """Clear an instance's error; it resumes from its last committed state."""
-    row = session.get(ProcessInstance, instance_id)
-    if row is None:
-        raise NotFound(f"no process instance {instance_id}")
-    if row.status != InstanceStatus.ERROR:
-        raise Conflict(f"process instance {instance_id} is not in error")
-    row.status, row.error, row.revision = InstanceStatus.WAITING.value, None, row.revision + 1
-    audit.append(
-        session,
-        rt.clock.now(),
-        [AuditEntry(actor.username, "instance_retried", instance_id, subject=row.subject)],
     )

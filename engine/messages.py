@@ -6,23 +6,26 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 
 from engine import audit
 from engine.actor import Actor
+from engine.advance import advance, message_entry
 from engine.audit import AuditEntry
 from engine.clock import to_db
-from engine.errors import EngineError
-from engine.failures import record_failure
+from engine.commands import message_command
 from engine.models import InstanceStatus, MessageSubscription, PendingMessage, ProcessInstance
 from engine.runtime import Runtime
-from engine.steps import Change, load_workflow, run_step
+from engine.steps import Change
 
 
 def deliver_message(
     rt: Runtime, session: so.Session, name: str, key: str, payload: dict[str, Any], actor: Actor
 ) -> list[int]:
-    """Deliver a message to every instance waiting for it; keep it when none waits."""
+    """Deliver a message to every instance waiting for it; keep it when none waits.
+
+    An instance whose step fails on the message keeps it in its incident (a retry delivers it
+    again), so it counts as delivered.
+    """
     subs = session.scalars(
         sa.select(MessageSubscription).where(
             MessageSubscription.name == name, MessageSubscription.correlation_key == key
@@ -61,49 +64,14 @@ def catch_message(
     payload: dict[str, Any],
     username: str,
 ) -> Change:
+    """Hand one message to one instance (a failure becomes the instance's incident)."""
     bundle = rt.registry.get(session, row.process_key, row.version)
-    workflow = load_workflow(rt, row, bundle)
-    entry = AuditEntry(
+    return advance(
+        rt,
+        session,
+        row,
+        bundle,
+        message_command(name, payload),
         username,
-        "message_received",
-        row.id,
-        subject=row.subject,
-        data={"name": name, "payload": payload},
+        entries=[message_entry(row, name, payload, username)],
     )
-
-    def command(wf: BpmnWorkflow, ctx: Any) -> None:
-        from engine.subscriptions import waiting_message_tasks
-
-        for task in waiting_message_tasks(wf):
-            definition = task.task_spec.event_definition
-            if definition.name == name:
-                wf.catch(BpmnEvent(definition, payload))
-                break
-
-    try:
-        return run_step(rt, session, row, bundle, workflow, username, command, [entry])
-    except EngineError:
-        raise
-    except Exception as exc:
-        raise record_failure(rt, session, row.id, exc, None) from exc
-
-
-def deliver_pending(rt: Runtime, session: so.Session, row: ProcessInstance) -> None:
-    """Hand kept messages to an instance that now waits for them."""
-    subs = session.scalars(
-        sa.select(MessageSubscription).where(MessageSubscription.instance_id == row.id)
-    ).all()
-    for sub in subs:
-        pending = session.scalar(
-            sa.select(PendingMessage)
-            .where(
-                PendingMessage.name == sub.name,
-                PendingMessage.correlation_key == sub.correlation_key,
-                PendingMessage.delivered_to.is_(None),
-            )
-            .order_by(PendingMessage.id)
-            .limit(1)
-        )
-        if pending is not None:
-            catch_message(rt, session, row, pending.name, pending.payload, "system")
-            pending.delivered_to, pending.delivered_at = row.id, to_db(rt.clock.now())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +15,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit
 from engine.audit import AuditEntry
+from engine.budget import run_bounded
 from engine.clock import to_db
+from engine.commands import Command, apply
+from engine.db import savepoint
 from engine.decisions import evaluate
 from engine.errors import Conflict
 from engine.inbox import TaskChange, find_task, sync_inbox
+from engine.live import forget, give_back, hold, take
 from engine.models import InstanceStatus, ProcessInstance
 from engine.registry import Bundle
 from engine.runtime import Runtime
@@ -40,6 +43,8 @@ class Change:
     finished: list[TaskChange] = field(default_factory=list)
     effects: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    subscribed: list[tuple[str, str]] = field(default_factory=list)
+    failure: Any = None
 
 
 def step_context(
@@ -68,13 +73,18 @@ def step_context(
     )
 
 
-def load_workflow(rt: Runtime, row: ProcessInstance, bundle: Bundle) -> BpmnWorkflow:
-    """The instance's workflow: from the live cache when current, else deserialized."""
-    workflow = rt.cache.checkout(row.id, row.revision)
+def load_workflow(rt: Runtime, session: so.Session, row: ProcessInstance, bundle: Bundle) -> Any:
+    """The instance's workflow: live when current (this session's or the cache's), else loaded."""
+    workflow = take(session, rt.cache, row.id, row.revision)
     if workflow is None:
         workflow = bundle.serializer.deserialize_json(row.state)
     workflow.script_engine = rt.script_engine
     return workflow
+
+
+def release_workflow(rt: Runtime, session: so.Session, row: ProcessInstance, workflow: Any) -> None:
+    """Give back a workflow that was only read."""
+    give_back(session, rt.cache, row.id, row.revision, workflow)
 
 
 def run_step(
@@ -84,23 +94,27 @@ def run_step(
     bundle: Bundle,
     workflow: BpmnWorkflow,
     actor: str,
-    command: Callable[[BpmnWorkflow, StepContext], None],
+    command: Command,
     entries: list[AuditEntry] | None = None,
     release_lease: bool = False,
 ) -> Change:
-    """Apply a command and persist the result, all in the caller's transaction.
+    """Apply a command and persist the result in a savepoint of the caller's transaction.
+
+    On any error the savepoint is rolled back (the caller's own work stays) and the error
+    propagates; the live workflow is forgotten. The cache gets the new workflow only when the
+    caller's transaction commits.
 
     :param release_lease: clear the instance's timer lease in the same row update.
     """
     now = rt.clock.now()
     ctx = step_context(rt, session, row, bundle, actor, now)
     token = enter_step(ctx)
-    # A new instance has no subscription rows yet; a stored one may have them when it waited.
-    waited = row.revision > 1 and bool(waiting_message_tasks(workflow))
+    waiting_before = {task.id for task in waiting_message_tasks(workflow)}
+    nested = savepoint(session)
     try:
         with rt.clock.frozen(now):
-            command(workflow, ctx)
-            workflow.do_engine_steps()
+            apply(command, workflow, ctx)
+            run_bounded(workflow, rt.limits)
             change = Change(instance=row, actor=actor, previous_status=row.status)
             persist(
                 rt,
@@ -112,11 +126,15 @@ def run_step(
                 ctx,
                 now,
                 entries or [],
-                waited,
+                waiting_before,
                 release_lease,
             )
+        nested.commit()
     except BaseException:
-        rt.cache.evict(row.id)
+        if nested.is_active:
+            nested.rollback()
+        forget(session, rt.cache, row.id)
+        session.expire(row)  # its in-memory values may name a revision that was rolled back
         raise
     finally:
         leave_step(token)
@@ -161,7 +179,7 @@ def persist(
     ctx: StepContext,
     now: dt.datetime,
     entries: list[AuditEntry],
-    waited_before: bool = True,
+    waiting_before: set[Any],
     release_lease: bool = False,
 ) -> None:
     """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
@@ -193,7 +211,7 @@ def persist(
         # The row was written above; record the values without marking it dirty again.
         set_committed_value(row, key, value)
     change.created, change.finished = sync_inbox(rt, session, row, workflow, ctx.actor, now)
-    sync_subscriptions(rt, session, row, workflow, waited_before)
+    change.subscribed = sync_subscriptions(rt, session, row, workflow, waiting_before)
     change.effects = ctx.effects
     change.data = workflow.data if workflow.completed else {}
     entries = list(entries)
@@ -226,7 +244,14 @@ def persist(
         entries.append(AuditEntry(ctx.actor, "instance_completed", row.id, subject=row.subject))
     audit.append(session, now, entries)
     rt.notify(session, change)
-    rt.cache.checkin(row.id, row.revision, workflow)
+    hold(session, rt.cache, row.id, row.revision, workflow)
 
 
-__all__ = ["Change", "find_task", "load_workflow", "run_step", "step_context"]
+__all__ = [
+    "Change",
+    "find_task",
+    "load_workflow",
+    "release_workflow",
+    "run_step",
+    "step_context",
+]

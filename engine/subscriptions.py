@@ -37,23 +37,27 @@ def correlation_key(rt: Any, row: ProcessInstance, task: Any) -> str:
 
 
 def sync_subscriptions(
-    rt: Any, session: so.Session, row: ProcessInstance, workflow: Any, waited_before: bool = True
-) -> None:
+    rt: Any, session: so.Session, row: ProcessInstance, workflow: Any, waiting_before: set[Any]
+) -> list[tuple[str, str]]:
     """Replace the instance's subscriptions with those of its waiting message events.
 
-    :param waited_before: whether the workflow waited for a message before this step; when it
-        neither waited before nor waits now there is nothing to replace (no statement at all).
+    :param waiting_before: ids of the tasks that waited for a message before this step; when
+        none waited before and none waits now there is nothing to replace (no statement at all).
+    :returns: (name, correlation key) of each subscription this step created.
     """
     waiting = waiting_message_tasks(workflow)
-    if not waiting and not waited_before:
-        return
+    if not waiting and not waiting_before:
+        return []
     session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+    created = []
     for task in waiting:
+        name = task.task_spec.event_definition.name
+        key = correlation_key(rt, row, task)
         session.add(
             MessageSubscription(
-                instance_id=row.id,
-                task_id=str(task.id),
-                name=task.task_spec.event_definition.name,
-                correlation_key=correlation_key(rt, row, task),
+                instance_id=row.id, task_id=str(task.id), name=name, correlation_key=key
             )
         )
+        if task.id not in waiting_before:
+            created.append((name, key))
+    return created

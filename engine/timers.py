@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from engine.advance import advance
 from engine.audit import AuditEntry
 from engine.clock import to_db
-from engine.errors import EngineError
+from engine.commands import timer_command
+from engine.errors import Conflict
 from engine.models import InstanceStatus, ProcessInstance
 from engine.runtime import Runtime
-from engine.services import StepContext
-from engine.steps import load_workflow, run_step
+from engine.steps import load_workflow
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +81,12 @@ def _db_times(postgres: bool, lease: int) -> tuple[sa.ColumnElement, sa.ColumnEl
     return sa.func.datetime("now"), sa.func.datetime("now", f"+{int(lease)} seconds")
 
 
-def _fire_command(workflow: BpmnWorkflow, ctx: StepContext) -> None:
-    workflow.refresh_timers()
-
-
 def fire_one(rt: Runtime, session: so.Session, instance_id: int, owner: str) -> bool:
-    """Fire the due timers of one leased instance and release its lease; True when it fired."""
+    """Fire the due timers of one leased instance and release its lease; True when it fired.
+
+    A step that fails leaves the instance in `error` with the timer named (an incident); it is
+    no longer due, so it is not fired again until an operator retries it.
+    """
     now = rt.clock.now()
     row = session.scalar(
         sa.select(ProcessInstance)
@@ -101,7 +101,11 @@ def fire_one(rt: Runtime, session: so.Session, instance_id: int, owner: str) -> 
         _release(session, instance_id, owner)
         return False
     bundle = rt.registry.get(session, row.process_key, row.version)
-    workflow = load_workflow(rt, row, bundle)
+    try:
+        workflow = load_workflow(rt, session, row, bundle)
+        command = timer_command(workflow, now)
+    except Exception:  # a state that does not load: the step below records the incident
+        workflow, command = None, {"kind": "timer", "timers": []}
     entry = AuditEntry(
         "system",
         "timer_fired",
@@ -109,11 +113,19 @@ def fire_one(rt: Runtime, session: so.Session, instance_id: int, owner: str) -> 
         subject=row.subject,
         data={"due": row.next_timer_at.isoformat(), "owner": owner},
     )
-    run_step(
-        rt, session, row, bundle, workflow, "system", _fire_command, [entry], release_lease=True
+    change = advance(
+        rt,
+        session,
+        row,
+        bundle,
+        command,
+        "system",
+        entries=[entry],
+        workflow=workflow,
+        release_lease=True,
     )
     session.commit()
-    return True
+    return change.failure is None
 
 
 def _release(session: so.Session, instance_id: int, owner: str) -> None:
@@ -130,8 +142,6 @@ def fire_due(
     rt: Runtime, session: so.Session, owner: str, lease_seconds: int = 30, batch: int = 100
 ) -> FireReport:
     """Lease one batch of due instances and fire each in its own transaction."""
-    from engine.failures import record_failure
-
     now = rt.clock.now()
     ids = due_instances(session, now, owner, lease_seconds, batch)
     fired = failed = 0
@@ -140,14 +150,19 @@ def fire_due(
     with rt.clock.frozen(now):
         for instance_id in ids:
             try:
-                fired += fire_one(rt, session, instance_id, owner)
-            except EngineError:
+                if fire_one(rt, session, instance_id, owner):
+                    fired += 1
+                else:
+                    failed += 1
+            except Conflict:
+                # Another host moved the instance meanwhile; the next pass sees its new state.
                 session.rollback()
                 _release(session, instance_id, owner)
                 failed += 1
-            except Exception as exc:
-                log.exception("timer step failed", extra={"instance": instance_id})
-                record_failure(rt, session, instance_id, exc, None)
+            except Exception:
+                # Not a step failure (those are incidents): e.g. the database went away.
+                log.exception("timer firing failed", extra={"instance": instance_id})
+                session.rollback()
                 _release(session, instance_id, owner)
                 failed += 1
     return FireReport(leased=len(ids), fired=fired, failed=failed)

@@ -69,3 +69,6 @@ class Api:
 
     def put(self, user, url, json=None, **kw):
         return self.client.put(url, json=json, headers=self._headers(user), **kw)
+
+    def patch(self, user, url, json=None, **kw):
+        return self.client.patch(url, json=json, headers=self._headers(user), **kw)

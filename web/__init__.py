@@ -47,7 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
     clock = build_clock(cfg)
     app.extensions["creditflow.clock"] = clock
     app.extensions["creditflow.runtime"] = build_runtime(cfg, clock)
-    register_error_handlers(app, db.session.rollback)
+    register_error_handlers(app, db.session.rollback, db.session.commit)
 
     from web.api import bp as api_bp
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, json
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError, Invalid
+from engine.errors import EngineError, Invalid, StepFailed
 from web.auth import Unauthorized
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,20 @@ def validation_problem(errors: dict[str, list[str]], detail: str = "") -> Respon
     return problem(422, "Invalid input", detail or f"invalid fields: {fields}", errors=errors)
 
 
-def register_error_handlers(app: Flask, rollback: object) -> None:
+def end_unit_of_work(
+    exc: Exception, commit: Callable[[], None], rollback: Callable[[], None]
+) -> None:
+    """Roll the request's work back, except after a failed step: that step's savepoint is
+    already undone, and the incident it recorded commits with the request's own work."""
+    if isinstance(exc, StepFailed):
+        commit()
+    else:
+        rollback()
+
+
+def register_error_handlers(
+    app: Flask, rollback: Callable[[], None], commit: Callable[[], None]
+) -> None:
     """Install handlers for engine errors, validation errors, HTTP errors and crashes."""
 
     @app.errorhandler(Invalid)
@@ -63,7 +77,7 @@ def register_error_handlers(app: Flask, rollback: object) -> None:
 
     @app.errorhandler(EngineError)
     def _engine(exc: EngineError) -> Response:
-        rollback()
+        end_unit_of_work(exc, commit, rollback)
         return problem(exc.status, exc.title, exc.detail, **exc.extra)
 
     @app.errorhandler(ValidationError)

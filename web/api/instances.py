@@ -26,6 +26,21 @@ MESSAGE_SENDERS = ("integration", "collector", "credit_manager", "admin")
 MESSAGE_PAYLOAD_MAX = 64 * 1024
 
 
+def error_view(row: ProcessInstance) -> dict | None:
+    """The incident of an instance in error: what failed, where, how often."""
+    if not row.error:
+        return None
+    error = row.error
+    return {
+        "title": error.get("title"),
+        "task": error.get("task"),
+        "detail": error.get("detail") or error.get("title"),
+        "timers": list(error.get("timers") or []),
+        "attempts": int(error.get("attempts") or 1),
+        "at": error.get("at"),
+    }
+
+
 def instance_view(row: ProcessInstance) -> dict:
     """An instance as the API shows it."""
     tasks = db.session.scalars(
@@ -45,9 +60,7 @@ def instance_view(row: ProcessInstance) -> dict:
         "subject": row.subject,
         "revision": row.revision,
         "next_timer_at": from_db(row.next_timer_at),
-        "error": (
-            {"title": row.error.get("title"), "task": row.error.get("task")} if row.error else None
-        ),
+        "error": error_view(row),
         "open_tasks": [
             {
                 "id": t.id,
@@ -129,22 +142,17 @@ class StartedOut(Schema):
 @responds(201, StartedOut)
 def create_instance(body):
     """Start an instance of the active version; a failing step leaves it in error."""
-    from engine.errors import StepFailed
-
-    try:
-        change = start_instance(
-            runtime(),
-            db.session,
-            body["process_key"],
-            actor(),
-            business_key=body["business_key"],
-            data=body["data"],
-        )
-        db.session.commit()
-        row = change.instance
-    except StepFailed as failed:
-        row = db.session.get(ProcessInstance, failed.extra["instance_id"])
-    return jsonify(id=row.id, status=row.status, error=instance_view(row)["error"]), 201
+    change = start_instance(
+        runtime(),
+        db.session,
+        body["process_key"],
+        actor(),
+        business_key=body["business_key"],
+        data=body["data"],
+    )
+    db.session.commit()
+    row = change.instance
+    return jsonify(id=row.id, status=row.status, error=error_view(row)), 201
 
 
 class MessageRequest(Schema):

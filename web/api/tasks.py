@@ -14,7 +14,7 @@ from engine.errors import Forbidden, Invalid, NotFound
 from engine.inbox import OPEN_STATES, is_candidate, visible_filter
 from engine.instances import check_may_work, claim_task, complete_task, unclaim_task
 from engine.models import HumanTask, ProcessInstance, TaskStatus
-from engine.steps import find_task, load_workflow
+from engine.steps import find_task, load_workflow, release_workflow
 from forms import validate_submission
 from forms.errors import FormInvalid
 from forms.fields import Id, Integer, PlainText
@@ -198,12 +198,12 @@ def task_data(task: HumanTask) -> dict[str, Any]:
     rt = runtime()
     row = db.session.get(ProcessInstance, task.instance_id)
     bundle = rt.registry.get(db.session, row.process_key, row.version)
-    workflow = load_workflow(rt, row, bundle)
+    workflow = load_workflow(rt, db.session, row, bundle)
     try:
         spiff_task = find_task(workflow, task.id)
         data = dict(spiff_task.data) if spiff_task is not None else {}
     finally:
-        rt.cache.checkin(row.id, row.revision, workflow)
+        release_workflow(rt, db.session, row, workflow)
     from engine.audit import plain
 
     return {k: v for k, v in plain(data).items() if not k.startswith("spiff__")}

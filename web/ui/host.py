@@ -36,11 +36,12 @@ def money(value: Any) -> str:
 def _page_errors(bp: Any) -> None:
     """Show engine errors and refusals of UI pages as HTML, not problem+json."""
     from engine.errors import EngineError
+    from web.errors import end_unit_of_work
     from web.extensions import db
 
     @bp.errorhandler(EngineError)
     def _engine(exc: EngineError):
-        db.session.rollback()
+        end_unit_of_work(exc, db.session.commit, db.session.rollback)
         return render_template(
             "error.html", status=exc.status, title=exc.title, detail=exc.detail
         ), exc.status

@@ -8,7 +8,7 @@ from flask import render_template, request
 from credit.models import CreditApplication
 from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
-from engine.steps import load_workflow
+from engine.steps import load_workflow, release_workflow
 from web.api.audit import event_view
 from web.api.instances import instance_view
 from web.extensions import db
@@ -25,13 +25,13 @@ def completed_elements(row: ProcessInstance, bundle: object) -> set[str]:
 
     rt = runtime()
     try:
-        workflow = load_workflow(rt, row, bundle)
+        workflow = load_workflow(rt, db.session, row, bundle)
     except Exception:  # a broken state must not hide the page; the audit trail still shows
         return set()
     try:
         return {t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED)}
     finally:
-        rt.cache.checkin(row.id, row.revision, workflow)
+        release_workflow(rt, db.session, row, workflow)
 
 
 @bp.get("/process-instances/<int:instance_id>")

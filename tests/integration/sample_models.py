@@ -1,0 +1,162 @@
+"""Small BPMN models for engine tests, written as XML fragments, and helpers to run them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_{pid}"
+  targetNamespace="http://creditflow.example.com/test">
+{messages}  <bpmn:process id="{pid}" isExecutable="true">
+{body}
+{flows}
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def text_form(key: str) -> bytes:
+    """A form-js form with one text field."""
+    field = {"type": "textfield", "key": key, "label": key.title()}
+    return json.dumps({"type": "default", "components": [field]}).encode()
+
+
+NOTE_FORM = text_form("note")
+
+
+def process(pid: str, chain: list[str], messages: tuple[str, ...] = ()) -> str:
+    """A process whose elements (XML with {i} / {o} for flows) run one after another.
+
+    Each element string gets `<incoming>`/`<outgoing>` filled in by position.
+    """
+    body, flows = [], []
+    for n, element in enumerate(chain):
+        incoming = f"<bpmn:incoming>f{n}</bpmn:incoming>" if n else ""
+        outgoing = f"<bpmn:outgoing>f{n + 1}</bpmn:outgoing>" if n < len(chain) - 1 else ""
+        body.append("    " + element.format(io=incoming + outgoing))
+    ids = [element.split('id="', 1)[1].split('"', 1)[0] for element in chain]
+    for n in range(1, len(chain)):
+        flows.append(
+            f'    <bpmn:sequenceFlow id="f{n}" sourceRef="{ids[n - 1]}" targetRef="{ids[n]}"/>'
+        )
+    declared = "".join(f'  <bpmn:message id="{m}" name="{m}"/>\n' for m in messages)
+    return HEADER.format(pid=pid, messages=declared, body="\n".join(body), flows="\n".join(flows))
+
+
+START = '<bpmn:startEvent id="start">{io}</bpmn:startEvent>'
+END = '<bpmn:endEvent id="end">{io}</bpmn:endEvent>'
+
+
+def user_task(task_id: str, name: str, group: str = "credit_analyst") -> str:
+    """A user task offered to one group (its form is `<task_id>.form.json`)."""
+    return (
+        f'<bpmn:userTask id="{task_id}" name="{name}"><bpmn:extensionElements>'
+        f'<spiffworkflow:properties><spiffworkflow:property name="candidateGroups" '
+        f'value="{group}"/></spiffworkflow:properties></bpmn:extensionElements>{{io}}'
+        "</bpmn:userTask>"
+    )
+
+
+def script(task_id: str, text: str, name: str = "") -> str:
+    """A script task."""
+    text = text.replace("{", "{{").replace("}", "}}")
+    return (
+        f'<bpmn:scriptTask id="{task_id}" name="{name or task_id}">{{io}}'
+        f"<bpmn:script>{text}</bpmn:script></bpmn:scriptTask>"
+    )
+
+
+def timer(event_id: str, name: str, duration: str) -> str:
+    """An intermediate timer catch event waiting `duration` (ISO 8601, e.g. PT1H)."""
+    return (
+        f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}">{{io}}'
+        f'<bpmn:timerEventDefinition id="{event_id}_def"><bpmn:timeDuration '
+        f'xsi:type="bpmn:tFormalExpression">"{duration}"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+    )
+
+
+def catch_message(event_id: str, message: str) -> str:
+    """An intermediate message catch event (correlated by the business key)."""
+    return (
+        f'<bpmn:intermediateCatchEvent id="{event_id}" name="{event_id}">{{io}}'
+        f'<bpmn:messageEventDefinition id="{event_id}_def" messageRef="{message}"/>'
+        "</bpmn:intermediateCatchEvent>"
+    )
+
+
+def service(task_id: str, operation: str, params: dict[str, str]) -> str:
+    """A service task calling a registered operation with expression parameters."""
+    rows = "".join(
+        f'<spiffworkflow:parameter id="{k}" type="str" value="{v}"/>' for k, v in params.items()
+    )
+    return (
+        f'<bpmn:serviceTask id="{task_id}" name="{task_id}"><bpmn:extensionElements>'
+        f'<spiffworkflow:serviceTaskOperator id="{operation}" resultVariable="result">'
+        f"<spiffworkflow:parameters>{rows}</spiffworkflow:parameters>"
+        "</spiffworkflow:serviceTaskOperator></bpmn:extensionElements>{io}</bpmn:serviceTask>"
+    )
+
+
+def upload(api, files: dict[str, str | bytes], user: str = "designer1"):
+    """POST /process-models with the files; return the response."""
+    parts = [
+        (io.BytesIO(text.encode() if isinstance(text, str) else text), name)
+        for name, text in files.items()
+    ]
+    return api.post(
+        user, "/api/v1/process-models", data={"files": parts}, content_type="multipart/form-data"
+    )
+
+
+def deploy(api, files: dict[str, str | bytes]) -> dict:
+    """Deploy and return {"key", "version"}, failing the test on any refusal."""
+    r = upload(api, files)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def start(api, key: str, business_key: str | None = None, data: dict | None = None) -> dict:
+    """Start an instance through the API; return {"id", "status", "error"}."""
+    r = api.post(
+        "designer1",
+        "/api/v1/process-instances",
+        json={"process_key": key, "business_key": business_key, "data": data or {}},
+    )
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def instance(api, instance_id: int) -> dict:
+    """GET /process-instances/{id}."""
+    return api.get("admin", f"/api/v1/process-instances/{instance_id}").get_json()
+
+
+def set_clock(api, moment: dt.datetime) -> None:
+    """Move the shared test clock."""
+    r = api.put("admin", "/api/v1/admin/clock", json={"now": moment.isoformat()})
+    assert r.status_code == 200, r.get_json()
+
+
+def tick(api) -> dict:
+    """Run every scheduler job once."""
+    r = api.post("admin", "/api/v1/admin/tick")
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def open_task(api, instance_id: int, user: str = "analyst1") -> dict:
+    """The open task of an instance that `user` may work."""
+    items = api.get(user, "/api/v1/tasks?scope=candidate").get_json()["items"]
+    return next(t for t in items if t["process_instance_id"] == instance_id)
+
+
+def complete(api, task_id: str, data: dict, user: str = "analyst1"):
+    """POST /tasks/{id}/complete; return the response."""
+    return api.post(user, f"/api/v1/tasks/{task_id}/complete", json={"data": data})
