@@ -23,6 +23,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 from engine.clock import to_db
 from engine.decisions import FailClosedDMNEngine, lint_table
 from engine.errors import Invalid, NotFound
+from engine.lint import refuse_call_cycles
 from engine.models import ProcessVersion
 from engine.serializer import state_serializer
 from engine.timer_events import timer_parser_overrides, timer_serializer_config
@@ -125,6 +126,7 @@ def parse_bundle(
         raise Invalid("the bundle has invalid files", errors)
     called = set(parser.get_process_dependencies())
     tops = [pid for pid in parser.get_process_ids() if pid not in called]
+    refuse_call_cycles(parser)
     if len(tops) != 1:
         raise Invalid.field(
             "files", f"expected exactly one executable top-level process, found {sorted(tops)}"

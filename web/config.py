@@ -29,6 +29,9 @@ class Config:
     timezone: str = "Asia/Shanghai"
     token_max_age: int = 12 * 3600
     script_time_limit: float = 1.0
+    step_max_tasks: int = 1000
+    step_max_depth: int = 16
+    step_max_seconds: float = 10.0
     max_upload_bytes: int = 5 * 1024 * 1024
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -64,4 +67,10 @@ class Config:
         )
         if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
             cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
+        if env.get("CREDITFLOW_STEP_MAX_TASKS"):
+            cfg.step_max_tasks = int(env["CREDITFLOW_STEP_MAX_TASKS"])
+        if env.get("CREDITFLOW_STEP_MAX_DEPTH"):
+            cfg.step_max_depth = int(env["CREDITFLOW_STEP_MAX_DEPTH"])
+        if env.get("CREDITFLOW_STEP_MAX_SECONDS"):
+            cfg.step_max_seconds = float(env["CREDITFLOW_STEP_MAX_SECONDS"])
         return cfg

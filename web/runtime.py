@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.budget import StepLimits
 from engine.clock import Clock
 from engine.registry import Registry
 from engine.runtime import Runtime
@@ -62,6 +63,7 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         registry=Registry(services.names, form_check=form_schema),
         context_keys=CONTEXT_KEYS,
         listeners=[notification_listener(cfg)],  # notifications: outbox rows per step
+        limits=StepLimits(cfg.step_max_tasks, cfg.step_max_depth, cfg.step_max_seconds),
     )
 
 
