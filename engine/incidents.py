@@ -262,8 +262,8 @@ def set_instance_data(
     """Correct variables of an instance in error before a retry.
 
     The values go into the data of every task that runs next (ready and waiting tasks, in
-    called processes too). A user's submitted answers in a failed completion stay theirs: a
-    retry applies them over these values.
+    called processes too, and the task a waiting one takes its data from). A user's submitted
+    answers in a failed completion stay theirs: a retry applies them over these values.
     """
     values = _check_values(values)
     row = operated_row(session, instance_id, revision, InstanceStatus.ERROR.value)
@@ -272,11 +272,12 @@ def set_instance_data(
     tasks = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
     if not tasks:
         raise Conflict(f"process instance {instance_id} has no task waiting to run")
-    before = {}
+    before = {key: tasks[0].data.get(key) for key in values}
     for task in tasks:
-        for key in values:
-            before.setdefault(key, task.data.get(key))
         task.set_data(**values)
+        if task.state == TaskState.WAITING and task.parent is not None:
+            # A waiting task merges its parent's data again when it runs: correct it there too.
+            task.parent.set_data(**values)
     now = rt.clock.now()
     subject = row.subject
     compare_and_set(

@@ -82,12 +82,21 @@ def timer(event_id: str, name: str, duration: str) -> str:
     )
 
 
-def catch_message(event_id: str, message: str) -> str:
-    """An intermediate message catch event (correlated by the business key)."""
+def catch_message(event_id: str, message: str, variable: str | None = None) -> str:
+    """An intermediate message catch event (correlated by the business key).
+
+    :param variable: the task data key the payload is stored under.
+    """
+    keep = (
+        "<bpmn:extensionElements><spiffworkflow:messageVariable>"
+        f"{variable}</spiffworkflow:messageVariable></bpmn:extensionElements>"
+        if variable
+        else ""
+    )
     return (
         f'<bpmn:intermediateCatchEvent id="{event_id}" name="{event_id}">{{io}}'
-        f'<bpmn:messageEventDefinition id="{event_id}_def" messageRef="{message}"/>'
-        "</bpmn:intermediateCatchEvent>"
+        f'<bpmn:messageEventDefinition id="{event_id}_def" messageRef="{message}">{keep}'
+        "</bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>"
     )
 
 

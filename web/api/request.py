@@ -69,18 +69,23 @@ def load(schema: Schema, data: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def body(
-    schema: type[Schema], make: Callable[[], Schema] | None = None, description: str = ""
+    schema: type[Schema],
+    make: Callable[[], Schema] | None = None,
+    description: str = "",
+    optional: bool = False,
 ) -> Callable:
     """Validate the JSON body with `schema` and pass the values as `body=`; document it.
 
     :param make: builds the schema instance per request when it needs request-time values
         (e.g. today's date from the clock); the class is still what is documented.
+    :param optional: the body may be left out (validated as an empty object then).
     """
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            kwargs["body"] = load(make() if make else schema())
+            data = {} if optional and not request.get_data(cache=True) else None
+            kwargs["body"] = load(make() if make else schema(), data)
             return view(*args, **kwargs)
 
         op = operation(wrapper)
