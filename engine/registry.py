@@ -22,8 +22,9 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from engine.clock import to_db
 from engine.decisions import FailClosedDMNEngine, lint_table
+from engine.dmn_lint import cell_problems, overlap_warnings
 from engine.errors import Invalid, NotFound
-from engine.lint import refuse_call_cycles
+from engine.lint import refuse_call_cycles, sandbox_problems
 from engine.models import ProcessVersion
 from engine.serializer import state_serializer
 from engine.timer_events import timer_parser_overrides, timer_serializer_config
@@ -97,10 +98,14 @@ def parse_bundle(
     service_names: set[str],
     timer_config: dict | None = None,
     form_check: Callable[[dict[str, Any]], Any] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[str, Any, dict, dict, dict]:
     """Parse and lint a bundle; return (key, spec, subprocess specs, forms, decisions).
 
     :param form_check: compiles a form-js schema, raising on one the server cannot validate.
+    :param warnings: given at deploy: the deploy-only checks run (recursive calls, every
+        expression under the sandbox policy, DMN overlaps) and the warnings are added to it.
+        A stored version is loaded without them, so a stricter check never strands it.
     """
     parser = CreditflowParser(validator=VALIDATOR)
     forms: dict[str, dict[str, Any]] = {}
@@ -126,7 +131,8 @@ def parse_bundle(
         raise Invalid("the bundle has invalid files", errors)
     called = set(parser.get_process_dependencies())
     tops = [pid for pid in parser.get_process_ids() if pid not in called]
-    refuse_call_cycles(parser)
+    if warnings is not None:
+        refuse_call_cycles(parser)
     if len(tops) != 1:
         raise Invalid.field(
             "files", f"expected exactly one executable top-level process, found {sorted(tops)}"
@@ -145,24 +151,39 @@ def parse_bundle(
         except (ValidationException, SpiffWorkflowException, ValueError, IndexError) as exc:
             errors.setdefault(dmn_parser.filename or decision_id, []).append(_describe(exc))
             continue
+        where = dmn_parser.filename or decision_id
         for problem in lint_table(table):
-            errors.setdefault(dmn_parser.filename or decision_id, []).append(
-                f"{decision_id}: {problem}"
-            )
+            errors.setdefault(where, []).append(f"{decision_id}: {problem}")
+        if warnings is not None:
+            errors.setdefault(where, []).extend(cell_problems(table, decision_id))
+            warnings.extend(f"{where}: {w}" for w in overlap_warnings(table, decision_id))
         decisions[decision_id] = FailClosedDMNEngine(table)
+    generated = []
     for sub in [spec, *subprocess_specs.values()]:
         for task_spec in sub.task_specs.values():
-            _lint_task(task_spec, forms, service_names, errors, sub.file)
+            generated += _lint_task(task_spec, forms, service_names, errors, sub.file)
+    if warnings is not None:
+        warnings.extend(generated)
+        for where, problems in sandbox_problems([spec, *subprocess_specs.values()]).items():
+            errors.setdefault(where, []).extend(problems)
+    errors = {where: problems for where, problems in errors.items() if problems}
     if errors:
         raise Invalid("the bundle failed validation", errors)
     return key, spec, subprocess_specs, forms, decisions
 
 
-def _lint_task(task_spec: Any, forms: dict, services: set[str], errors: dict, file: str) -> None:
+def _lint_task(
+    task_spec: Any, forms: dict, services: set[str], errors: dict, file: str
+) -> list[str]:
+    """Check one task spec; return warnings (a user task without a form gets a generic one)."""
     where = file or "bundle"
+    warnings = []
     if isinstance(task_spec, UserTask) and form_key_of(task_spec) not in forms:
-        errors.setdefault(where, []).append(
-            f"user task '{task_spec.name}' needs the form '{form_key_of(task_spec)}{FORM_SUFFIX}'"
+        forms[form_key_of(task_spec)] = generic_form(task_spec)
+        warnings.append(
+            f"{where}: user task '{task_spec.name}' has no form "
+            f"'{form_key_of(task_spec)}{FORM_SUFFIX}'; it gets a generic one (its context and "
+            "a Complete button)"
         )
     if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in services:
         errors.setdefault(where, []).append(
@@ -170,6 +191,25 @@ def _lint_task(task_spec: Any, forms: dict, services: set[str], errors: dict, fi
         )
     if isinstance(task_spec, SubWorkflowTask) and not task_spec.spec:
         errors.setdefault(where, []).append(f"call activity '{task_spec.name}' names no process")
+    return warnings
+
+
+def generic_form(task_spec: Any) -> dict[str, Any]:
+    """The form of a user task that has none: what it is about, and nothing to fill in."""
+    title = task_spec.bpmn_name or task_spec.name
+    return {
+        "type": "default",
+        "id": f"generic_{task_spec.name}",
+        "generated": True,
+        "components": [
+            {
+                "type": "text",
+                "id": f"generic_{task_spec.name}_text",
+                "text": f"### {title}\n\nThis task has no form of its own: check the case "
+                "and complete it.\n\n此任务没有专用表单：请核对案件信息后完成。",
+            }
+        ],
+    }
 
 
 def _describe(exc: Exception) -> str:
@@ -202,11 +242,22 @@ class Registry:
         return {name: _file_text(name, content) for name, content in uploads.items()}
 
     def deploy(
-        self, session: so.Session, files: dict[str, str], user: str, now: dt.datetime
+        self,
+        session: so.Session,
+        files: dict[str, str],
+        user: str,
+        now: dt.datetime,
+        warnings: list[str] | None = None,
     ) -> tuple[ProcessVersion, bool]:
-        """Validate and store a new version; an unchanged bundle returns the latest (False)."""
+        """Validate and store a new version; an unchanged bundle returns the latest (False).
+
+        :param warnings: receives the lint warnings (generic forms, overlapping DMN rows).
+        """
         key, spec, subs, forms, decisions = parse_bundle(
-            files, self._service_names(), form_check=self._form_check
+            files,
+            self._service_names(),
+            form_check=self._form_check,
+            warnings=[] if warnings is None else warnings,
         )
         digest = content_hash(files)
         latest = self._latest_row(session, key)

@@ -169,3 +169,49 @@ def open_task(api, instance_id: int, user: str = "analyst1") -> dict:
 def complete(api, task_id: str, data: dict, user: str = "analyst1"):
     """POST /tasks/{id}/complete; return the response."""
     return api.post(user, f"/api/v1/tasks/{task_id}/complete", json={"data": data})
+
+
+def decision_table(
+    decision_id: str,
+    inputs: list[str],
+    output: str,
+    rules: list[tuple[list[str], str]],
+    hit_policy: str = "UNIQUE",
+) -> str:
+    """A DMN file with one decision table: input expressions, one output, rows of entries."""
+    cols = "".join(
+        f'<input id="{decision_id}_in{n}" label="{text}"><inputExpression '
+        f'id="{decision_id}_ie{n}"><text>{text}</text></inputExpression></input>'
+        for n, text in enumerate(inputs)
+    )
+    rows = "".join(
+        f'<rule id="{decision_id}_r{r}">'
+        + "".join(
+            f'<inputEntry id="{decision_id}_r{r}_i{n}"><text>{_xml(e)}</text></inputEntry>'
+            for n, e in enumerate(entries)
+        )
+        + f'<outputEntry id="{decision_id}_r{r}_o"><text>{_xml(out)}</text></outputEntry></rule>'
+        for r, (entries, out) in enumerate(rules)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" '
+        f'id="{decision_id}_defs" name="{decision_id}" namespace="urn:test">'
+        f'<decision id="{decision_id}" name="{decision_id}">'
+        f'<decisionTable id="{decision_id}_table" hitPolicy="{hit_policy}">{cols}'
+        f'<output id="{decision_id}_out" name="{output}" typeRef="string"/>{rows}'
+        "</decisionTable></decision></definitions>"
+    )
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def business_rule(task_id: str, decision_id: str) -> str:
+    """A business rule task calling a decision."""
+    return (
+        f'<bpmn:businessRuleTask id="{task_id}" name="{task_id}"><bpmn:extensionElements>'
+        f"<spiffworkflow:calledDecisionId>{decision_id}</spiffworkflow:calledDecisionId>"
+        "</bpmn:extensionElements>{io}</bpmn:businessRuleTask>"
+    )

@@ -117,16 +117,33 @@ MALICIOUS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_a_model_that_breaks_the_sandbox_leaves_its_instance_in_error(api):
+def test_a_model_that_breaks_the_sandbox_is_refused_at_deploy_naming_file_and_element(api):
     r = api.post(
         "designer1",
         "/api/v1/process-models",
         data={"files": [(__import__("io").BytesIO(MALICIOUS.encode()), "evil.bpmn")]},
         content_type="multipart/form-data",
     )
+    assert r.status_code == 422, r.get_json()
+    [problem] = r.get_json()["errors"]["evil.bpmn"]
+    assert "script of 'hack'" in problem and "__class__" in problem
+    models = {m["key"] for m in api.get("sales1", "/api/v1/process-models").get_json()}
+    assert "evil" not in models
+
+
+def test_a_script_that_breaks_a_run_time_limit_leaves_its_instance_in_error(api):
+    greedy = MALICIOUS.replace(
+        "x = ().__class__.__base__.__subclasses__()", "x = 'ab' * 10 ** 9"
+    ).replace('id="evil"', 'id="greedy"')
+    r = api.post(
+        "designer1",
+        "/api/v1/process-models",
+        data={"files": [(__import__("io").BytesIO(greedy.encode()), "greedy.bpmn")]},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 201, r.get_json()
-    assert r.get_json() == {"key": "evil", "version": 1}
-    r = api.post("designer1", "/api/v1/process-instances", json={"process_key": "evil"})
+    assert r.get_json() == {"key": "greedy", "version": 1, "warnings": []}
+    r = api.post("designer1", "/api/v1/process-instances", json={"process_key": "greedy"})
     assert r.status_code == 201
     instance = api.get("designer1", f"/api/v1/process-instances/{r.get_json()['id']}").get_json()
     assert instance["status"] == "error"
@@ -134,7 +151,7 @@ def test_a_model_that_breaks_the_sandbox_leaves_its_instance_in_error(api):
     models = {m["key"]: m for m in api.get("sales1", "/api/v1/process-models").get_json()}
     assert models["credit_application"]["latest_version"] == 1
     assert (
-        api.post("sales1", "/api/v1/process-instances", json={"process_key": "evil"}).status_code
+        api.post("sales1", "/api/v1/process-instances", json={"process_key": "greedy"}).status_code
         == 403
     )
 

@@ -43,7 +43,10 @@ def deploy_model():
         raise Invalid.field("files", "send one or more multipart parts named 'files'")
     rt = runtime()
     files = rt.registry.read_files({u.filename or "unnamed": u.read() for u in uploads})
-    row, _created = rt.registry.deploy(db.session, files, actor().username, rt.clock.now())
+    warnings: list[str] = []
+    row, _created = rt.registry.deploy(
+        db.session, files, actor().username, rt.clock.now(), warnings
+    )
     from engine.audit import AuditEntry, append
 
     append(
@@ -53,9 +56,14 @@ def deploy_model():
             AuditEntry(
                 actor().username,
                 "model_deployed",
-                data={"key": row.process_key, "version": row.version, "files": sorted(files)},
+                data={
+                    "key": row.process_key,
+                    "version": row.version,
+                    "files": sorted(files),
+                    "warnings": warnings,
+                },
             )
         ],
     )
     db.session.commit()
-    return jsonify(key=row.process_key, version=row.version), 201
+    return jsonify(key=row.process_key, version=row.version, warnings=warnings), 201

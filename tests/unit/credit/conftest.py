@@ -1,4 +1,5 @@
-"""Evaluate the shipped policy decisions (bpmn/*.dmn) the way a process does: through Spiff."""
+"""Evaluate the shipped policy decisions (bpmn/*.dmn) the way a process does: through the
+product's parser, its fail-closed DMN engine and its sandboxed script engine."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from typing import Any
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.util.task import TaskState
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,6 +19,10 @@ BPMN_DIR = ROOT / "bpmn"
 # and the project is not installed); without this `import credit` fails outside `python -m`.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from engine.decisions import FailClosedDMNEngine  # noqa: E402
+from engine.registry import CreditflowParser  # noqa: E402
+from engine.scripts import make_script_engine  # noqa: E402
+
 DECISIONS = ("scorecard", "grade", "grade_terms", "approval_matrix", "security_cover")
 
 # One business rule task per decision, exactly as a credit process calls it.
@@ -48,28 +51,32 @@ class Decide:
     """Run a decision in a one-task workflow; call it with the decision id and task data."""
 
     def __init__(self) -> None:
-        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser = CreditflowParser(validator=VALIDATOR)
         parser.add_dmn_files([str(BPMN_DIR / f"{decision}.dmn") for decision in DECISIONS])
         for decision in DECISIONS:
             parser.add_bpmn_str(_PROCESS.format(decision=decision).encode())
         self.specs = {decision: parser.get_spec(f"decide_{decision}") for decision in DECISIONS}
+        self.script_engine = make_script_engine()
 
     def __call__(self, decision: str, **data: Any) -> dict[str, Any]:
-        """Return the task data after the business rule task: inputs merged with outputs."""
+        """Return the task data after the business rule task: inputs merged with outputs.
+
+        :raises WorkflowTaskException: no rule matched (the product's engine fails closed).
+        """
         workflow = self._start(decision, data)
         workflow.do_engine_steps()
         assert workflow.completed
         return dict(workflow.get_next_task(spec_name="decide").data)
 
     def matching_rows(self, decision: str, **data: Any) -> list[int]:
-        """Return the numbers of every row that matches (Spiff stops at the first for UNIQUE)."""
+        """Return the numbers of every row that matches (none raises, as in the product)."""
         task = self._start(decision, data).get_next_task(state=TaskState.READY)
         table = copy.copy(self.specs[decision].task_specs["decide"].dmnEngine.decision_table)
         table.hit_policy = "COLLECT"
-        return [rule.row_number for rule in DMNEngine(table).decide(task)]
+        return [rule.row_number for rule in FailClosedDMNEngine(table).decide(task)]
 
     def _start(self, decision: str, data: dict[str, Any]) -> BpmnWorkflow:
-        workflow = BpmnWorkflow(self.specs[decision], script_engine=PythonScriptEngine())
+        workflow = BpmnWorkflow(self.specs[decision], script_engine=self.script_engine)
         workflow.get_next_task(state=TaskState.READY).set_data(**copy.deepcopy(data))
         return workflow
 

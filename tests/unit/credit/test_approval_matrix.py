@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 CM, FD, GM = "credit_manager", "finance_director", "general_manager"
 
@@ -71,6 +72,7 @@ def test_exactly_one_row_matches_so_unique_and_first_match_agree(decide, grade, 
     assert len(decide.matching_rows("approval_matrix", grade=grade, requested_limit_cny=limit)) == 1
 
 
-def test_an_unknown_grade_leaves_no_tiers(decide):
-    # The engine must treat the missing output as an error (Spiff completes silently).
-    assert "approval_tiers" not in decide("approval_matrix", grade="X", requested_limit_cny=D(1))
+def test_an_unknown_grade_matches_no_row_and_fails_the_step(decide):
+    # Stock Spiff completes such a task silently; the product's engine fails closed.
+    with pytest.raises(WorkflowTaskException, match="no rule matched"):
+        decide("approval_matrix", grade="X", requested_limit_cny=D(1))

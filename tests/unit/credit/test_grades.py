@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from credit.scorecard import dmn_number
 
@@ -84,9 +85,10 @@ def test_exactly_one_row_matches_so_unique_and_first_match_agree(decide, score, 
         {"score": D(90), "altman_zone": "safe", "enforcement_flag": "yes"},
     ],
 )
-def test_unknown_values_match_no_row_and_leave_no_grade(decide, data):
-    # Spiff completes such a task silently; the engine must treat a missing output as an error.
-    assert "grade" not in decide("grade", **data)
+def test_unknown_values_match_no_row_and_fail_the_step(decide, data):
+    # Stock Spiff completes such a task silently; the product's engine fails closed.
+    with pytest.raises(WorkflowTaskException, match="no rule matched"):
+        decide("grade", **data)
 
 
 GRADE_TERMS = [
@@ -111,4 +113,5 @@ def test_grade_terms(decide, grade_, zh, en, review, terms, factor, security, pr
 
 
 def test_grade_terms_has_no_row_for_an_unknown_grade(decide):
-    assert "terms_days" not in decide("grade_terms", grade="F")
+    with pytest.raises(WorkflowTaskException, match="no rule matched"):
+        decide("grade_terms", grade="F")

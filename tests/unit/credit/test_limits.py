@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from credit.errors import PolicyError
 from credit.limits import Security, base_limit, floor_to_10k, security_cover, suggested_limit
@@ -33,7 +34,8 @@ def test_security_cover_weights(weights, kind, weight):
 
 
 def test_security_cover_has_no_row_for_an_unknown_kind(decide):
-    assert "weight" not in decide("security_cover", kind="pledge")
+    with pytest.raises(WorkflowTaskException, match="no rule matched"):
+        decide("security_cover", kind="pledge")
 
 
 def test_worked_example_limit_is_2_490_000(decide, weights):
