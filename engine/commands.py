@@ -13,6 +13,7 @@ from engine.errors import Conflict
 from engine.inbox import find_task
 from engine.services import StepContext
 from engine.subscriptions import waiting_message_tasks
+from engine.timer_events import due_moment, zone_of
 
 Command = dict[str, Any]
 
@@ -34,21 +35,16 @@ def message_command(name: str, payload: dict[str, Any]) -> Command:
 
 def timer_command(workflow: Any, now: dt.datetime) -> Command:
     """Fire the due timers (named, so an incident says which timer failed)."""
-    names = []
+    names, zone = [], zone_of(workflow)
     for task in list(workflow.top_workflow.event_manager.tasks.values()):
         definition = getattr(task.task_spec, "event_definition", None)
         if task.state != TaskState.WAITING or not isinstance(definition, TimerEventDefinition):
             continue
         value = task._get_internal_data("event_value")
         due = value.get("next") if isinstance(value, dict) else value
-        if due and _moment(due) <= now:
+        if due and due_moment(due, zone) <= now:
             names.append(task.task_spec.bpmn_name or task.task_spec.name)
     return {"kind": "timer", "timers": names}
-
-
-def _moment(value: Any) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def apply(command: Command, workflow: Any, ctx: StepContext) -> None:

@@ -28,6 +28,7 @@ from engine.registry import Bundle
 from engine.runtime import Runtime
 from engine.services import StepContext, enter_step, leave_step
 from engine.subscriptions import sync_subscriptions, waiting_message_tasks
+from engine.timer_events import due_moment, zone_of
 
 log = logging.getLogger(__name__)
 
@@ -143,15 +144,14 @@ def run_step(
 
 def next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
     """The earliest due moment among the workflow's waiting timers."""
-    moments = []
+    zone, moments = zone_of(workflow), []
     for event in workflow.waiting_events():
         if "Timer" in event.event_type and event.value:
             try:
-                moments.append(dt.datetime.fromisoformat(str(event.value)))
+                moments.append(due_moment(event.value, zone))
             except ValueError:
                 continue
-    aware = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments]
-    return min(aware) if aware else None
+    return min(moments) if moments else None
 
 
 @functools.cache

@@ -30,8 +30,23 @@ def engine_now(task: Any) -> dt.datetime:
     return clock.now() if clock is not None else dt.datetime.now(dt.UTC)
 
 
-def _due(value: Any) -> dt.datetime:
-    return TimerEventDefinition.get_datetime(str(value))
+def zone_of(workflow: Any) -> dt.tzinfo:
+    """The installation's time zone (the clock's), for moments written without an offset."""
+    clock = getattr(workflow.script_engine, "clock", None)
+    return getattr(clock, "tz", None) or dt.UTC
+
+
+def due_moment(value: Any, zone: dt.tzinfo) -> dt.datetime:
+    """A timer's due moment, aware; one without an offset is read in `zone`.
+
+    Spiff reads a naive moment in the host's zone, with the offset it had at import (no DST).
+    """
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _due(value: Any, task: Any) -> dt.datetime:
+    return due_moment(value, zone_of(task.workflow))
 
 
 class ClockTimeDateTimerEventDefinition(TimeDateEventDefinition):
@@ -42,9 +57,9 @@ class ClockTimeDateTimerEventDefinition(TimeDateEventDefinition):
         value = my_task._get_internal_data("event_value")
         if value is None:
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            value = value.isoformat() if isinstance(value, dt.datetime) else str(value)
+            value = _due(value, my_task).astimezone(dt.UTC).isoformat()
             my_task._set_internal_data(event_value=value)
-        if _due(value) <= engine_now(my_task):
+        if _due(value, my_task) <= engine_now(my_task):
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
 
@@ -61,7 +76,7 @@ class ClockDurationTimerEventDefinition(DurationTimerEventDefinition):
             parsed = TimerEventDefinition.parse_iso_duration(expression)
             value = (now + TimerEventDefinition.get_timedelta_from_start(parsed, now)).isoformat()
             my_task._set_internal_data(event_value=value)
-        if _due(value) <= now:
+        if _due(value, my_task) <= now:
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
 
