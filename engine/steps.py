@@ -108,6 +108,10 @@ def run_step(
     :param release_lease: clear the instance's timer lease in the same row update.
     """
     now = rt.clock.now()
+    if rt.calendar is not None:
+        # Load (or refresh) the calendar now: inside a time-bounded script a database read can
+        # be interrupted half-way.
+        rt.calendar.get()
     ctx = step_context(rt, session, row, bundle, actor, now)
     token = enter_step(ctx)
     waiting_before = {task.id for task in waiting_message_tasks(workflow)}
@@ -132,8 +136,10 @@ def run_step(
             )
         nested.commit()
     except BaseException:
-        if nested.is_active:
-            nested.rollback()
+        try:
+            nested.rollback()  # also after a failed flush deactivated it
+        except sa.exc.ResourceClosedError:
+            pass
         forget(session, rt.cache, row.id)
         session.expire(row)  # its in-memory values may name a revision that was rolled back
         raise

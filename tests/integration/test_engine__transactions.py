@@ -290,3 +290,17 @@ def test_retry_refuses_an_instance_that_is_not_in_error(app, api):
         rt = app.extensions["creditflow.runtime"]
         with pytest.raises(Conflict):
             retry_instance(rt, db.session, instance_id, ADMIN)
+
+
+def test_a_step_whose_flush_fails_becomes_an_incident_and_the_session_stays_usable(app, api):
+    from engine.models import AuditHead
+
+    def clash(ctx, data):
+        ctx.session.add(AuditHead(id=1))  # the chain head exists: the flush fails
+        ctx.session.flush()
+
+    app.extensions["creditflow.runtime"].services.register("test.clash", clash)
+    deploy(api, {"clash.bpmn": process("clash", [START, service("boom", "test.clash", {}), END])})
+    got = start(api, "clash")
+    assert got["status"] == "error" and got["error"]["task"] == "boom"
+    assert api.get("admin", "/api/v1/audit/verify").get_json()["ok"] is True
