@@ -146,10 +146,77 @@ def put_days(session: so.Session, days: Iterable[tuple[dt.date, str, str]]) -> i
     return changed
 
 
-def seed_calendar(session: so.Session, years: Iterable[int] = (2025, 2026)) -> int:
-    """Add the statutory days of `years` that are not in the table yet (idempotent)."""
+def statutory_years() -> list[int]:
+    """Every year the chinesecalendar package has statutory holidays for."""
+    import chinese_calendar
+
+    return sorted({d.year for d in chinese_calendar.holidays})
+
+
+def seed_calendar(session: so.Session, years: Iterable[int] | None = None) -> int:
+    """Add the statutory days of `years` (default: every year the package knows) that are not
+    in the table yet; return how many (idempotent, an admin's own rows are kept)."""
     from engine.models import CalendarDay
 
     known = set(session.scalars(sa.select(CalendarDay.day)).all())
-    rows = [r for r in chinese_statutory_days(years) if r[0] not in known]
-    return put_days(session, rows)
+    wanted = statutory_years() if years is None else years
+    rows = [
+        {"day": day, "kind": kind, "name": name}
+        for day, kind, name in chinese_statutory_days(wanted)
+        if day not in known
+    ]
+    if rows:
+        session.execute(sa.insert(CalendarDay), rows)
+    return len(rows)
+
+
+def change_days(
+    session: so.Session,
+    now: dt.datetime,
+    actor: str,
+    days: Iterable[tuple[dt.date, str, str]],
+) -> int:
+    """Add or change calendar days, audited (the caller commits); return how many changed."""
+    from engine.audit import AuditEntry, append
+
+    days = list(days)
+    changed = put_days(session, days)
+    if changed:
+        listed = [{"day": d.isoformat(), "kind": k, "name": n} for d, k, n in days]
+        append(session, now, [AuditEntry(actor, "calendar_changed", data={"days": listed})])
+    return changed
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How far the statutory calendar reaches, and a warning when it is about to run out."""
+
+    last_year: int | None
+    warning: str | None
+
+
+def coverage(session: so.Session, today: dt.date, warn_days: int = 60) -> Coverage:
+    """The last year with statutory holidays; a warning within `warn_days` of its end.
+
+    Business-day deadlines past that year count weekends only, so the next year's days must
+    be added (the State Council publishes them each November or December).
+    """
+    from engine.models import CalendarDay
+
+    last = session.scalar(
+        sa.select(sa.func.max(CalendarDay.day)).where(CalendarDay.kind == DayKind.HOLIDAY.value)
+    )
+    if last is None:
+        return Coverage(
+            None,
+            "the business calendar has no statutory holidays: run "
+            "`creditflow init` or add them on the admin page",
+        )
+    year = last.year
+    if today > dt.date(year, 12, 31) - dt.timedelta(days=warn_days):
+        return Coverage(
+            year,
+            f"the business calendar has statutory holidays up to {year} only: add {year + 1}'s "
+            "holidays and make-up working days (admin page or PUT /api/v1/admin/calendar)",
+        )
+    return Coverage(year, None)

@@ -36,12 +36,13 @@ def init_cmd() -> None:
 
     for line in init_installation():
         click.echo(line)
-    from engine.calendar import seed_calendar
+    from engine.calendar import seed_calendar, statutory_years
     from web.extensions import db
 
     added = seed_calendar(db.session)
     db.session.commit()
-    click.echo(f"business calendar: {added} statutory days added (2025–2026)")
+    years = statutory_years()
+    click.echo(f"business calendar: {added} statutory days added ({years[0]}–{years[-1]})")
 
 
 @click.command("demo")

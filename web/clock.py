@@ -29,6 +29,16 @@ def write_test_clock(moment: dt.datetime) -> None:
         row.value = moment.isoformat()
 
 
+def set_test_clock(moment: dt.datetime, actor: str) -> None:
+    """Move the shared test clock, audited (the caller commits)."""
+    from engine.audit import AuditEntry, append
+
+    previous = read_test_clock()
+    write_test_clock(moment)
+    data = {"from": previous.isoformat() if previous else None, "to": moment.isoformat()}
+    append(db.session, moment, [AuditEntry(actor, "test_clock_set", data=data)])
+
+
 def build_clock(cfg: Config) -> Clock:
     """Choose the clock for this installation."""
     if cfg.test_clock:

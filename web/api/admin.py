@@ -12,9 +12,9 @@ from engine.errors import Invalid
 from web.api import bp
 from web.api.request import body, no_body, responds
 from web.auth import requires
-from web.clock import write_test_clock
+from web.clock import set_test_clock
 from web.extensions import db
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 
 def _test_clock_only() -> None:
@@ -49,7 +49,7 @@ def set_clock(body):
     moment = body["now"]
     if moment.tzinfo is None:
         raise Invalid.field("now", "give an offset, e.g. 2026-03-02T09:00:00+08:00")
-    write_test_clock(moment.astimezone(dt.UTC))
+    set_test_clock(moment.astimezone(dt.UTC), actor().username)
     db.session.commit()
     return jsonify(now=runtime().clock.now())
 

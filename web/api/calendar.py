@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
-from engine.calendar import DayKind, put_days
+from engine.calendar import DayKind, change_days
 from engine.models import CalendarDay
 from forms.fields import Day, Integer, PlainText
 from web.api import bp
 from web.api.request import body, query, responds
 from web.auth import requires
 from web.extensions import db
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 
 class DaySchema(Schema):
@@ -68,7 +68,8 @@ def get_calendar(args):
 @responds(200, CalendarOut)
 def put_calendar(body):
     """Add or change calendar days; the engine uses them from the next deadline on."""
-    changed = put_days(db.session, [(d["day"], d["kind"], d["name"]) for d in body["days"]])
+    days = [(d["day"], d["kind"], d["name"]) for d in body["days"]]
+    changed = change_days(db.session, runtime().clock.now(), actor().username, days)
     db.session.commit()
     runtime().calendar.invalidate()
     return jsonify(

@@ -7,13 +7,13 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.calendar import DayKind, put_days
+from engine.calendar import DayKind, change_days
 from engine.models import CalendarDay, Group, User
 from web.api.request import int_arg
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
-from web.ui.access import page
+from web.ui.access import page, page_user
 
 
 @bp.get("/admin")
@@ -54,7 +54,8 @@ def admin_calendar_day():
     except ValueError:
         flash("day must be a date (YYYY-MM-DD) and kind one of: holiday, workday", "error")
         return redirect(url_for("ui.admin"))
-    put_days(db.session, [(day, kind, form.get("name", "").strip()[:120])])
+    name = form.get("name", "").strip()[:120]
+    change_days(db.session, runtime().clock.now(), page_user().username, [(day, kind, name)])
     db.session.commit()
     runtime().calendar.invalidate()
     return redirect(url_for("ui.admin", year=day.year))
