@@ -210,3 +210,13 @@ class CalendarDay(Base):
     day: so.Mapped[dt.date] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
     name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+
+
+class WorkerHeartbeat(Base):
+    """The last sign of life of a scheduler (`creditflow worker` or `serve`), on the DB clock."""
+
+    __tablename__ = "worker_heartbeat"
+    owner: so.Mapped[str] = so.mapped_column(sa.String(128), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    started_at: so.Mapped[dt.datetime]
+    seen_at: so.Mapped[dt.datetime] = so.mapped_column(index=True)

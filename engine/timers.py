@@ -73,6 +73,13 @@ def due_instances(
     return ids
 
 
+def db_now(session: so.Session) -> dt.datetime:
+    """The database server's current time, naive UTC (infrastructure time, not the Clock)."""
+    now, _ = _db_times(session.get_bind().dialect.name == "postgresql", 0)
+    value = session.scalar(sa.select(now))
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
 def _db_times(postgres: bool, lease: int) -> tuple[sa.ColumnElement, sa.ColumnElement]:
     """(now, now + lease) as naive UTC on the database server's clock."""
     if postgres:

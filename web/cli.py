@@ -24,7 +24,7 @@ def cli() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI (for `flask --app web` too)."""
-    for command in (init_cmd, demo_cmd, serve_cmd, worker_cmd, audit_cmd, bench_cmd):
+    for command in (init_cmd, demo_cmd, serve_cmd, worker_cmd, audit_cmd, bench_cmd, doctor_cmd):
         app.cli.add_command(command)
 
 
@@ -92,6 +92,25 @@ def worker_cmd(lease_seconds: int, batch: int) -> None:
     run_worker(current_app._get_current_object(), lease_seconds, batch)
 
 
+@click.command("doctor")
+@with_appcontext
+def doctor_cmd() -> None:
+    """Check database, migrations, workers, outbox, incidents, calendar and secret key."""
+    from flask import current_app
+
+    from web.doctor import run_checks
+
+    wrong = 0
+    for check in run_checks(current_app._get_current_object()):
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<11} {check.detail}")
+        if not check.ok:
+            wrong += 1
+            if check.fix:
+                click.echo(f"      {'':<11} fix: {check.fix}")
+    click.echo("everything looks fine" if not wrong else f"{wrong} problem(s) found")
+    sys.exit(1 if wrong else 0)
+
+
 @click.group("bench")
 def bench_cmd() -> None:
     """Benchmarks (need CREDITFLOW_DATABASE_URL on PostgreSQL for the worker ones)."""
@@ -148,6 +167,7 @@ cli.add_command(serve_cmd)
 cli.add_command(audit_cmd)
 cli.add_command(worker_cmd)
 cli.add_command(bench_cmd)
+cli.add_command(doctor_cmd)
 
 
 def main() -> None:

@@ -52,6 +52,18 @@ def fire_timers(
             db.session.remove()
 
 
+def heartbeat(app: Flask, owner: str, kind: str) -> None:
+    """Stamp this scheduler's heartbeat (read by `creditflow doctor`)."""
+    from engine.heartbeat import beat
+    from web.extensions import db
+
+    with app.app_context():
+        try:
+            beat(db.session, owner, kind)
+        finally:
+            db.session.remove()
+
+
 def dispatch_outbox(app: Flask) -> Any:
     """Dispatch pending notifications, when the notifications package provides it."""
     try:
@@ -93,6 +105,7 @@ def _count(value: Any) -> int:
 
 def _jobs(app: Flask, owner: str, lease_seconds: int) -> list[tuple[str, Callable[[], Any]]]:
     return [
+        ("heartbeat", lambda: heartbeat(app, owner, "serve")),
         ("timers", lambda: fire_timers(app, owner, lease_seconds)),
         ("outbox", lambda: dispatch_outbox(app)),
         ("sweeps", lambda: run_sweeps(app)),
@@ -115,7 +128,7 @@ def start_scheduler(app: Flask, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> A
         )
     scheduler.start()
     app.extensions["creditflow.scheduler"] = scheduler
-    log.info("scheduler started", extra={"jobs": "timers,outbox,sweeps"})
+    log.info("scheduler started", extra={"jobs": "heartbeat,timers,outbox,sweeps"})
     return scheduler
 
 

@@ -7,7 +7,14 @@ import threading
 
 from flask import Flask
 
-from web.scheduling import POLL_SECONDS, dispatch_outbox, fire_timers, run_sweeps, worker_id
+from web.scheduling import (
+    POLL_SECONDS,
+    dispatch_outbox,
+    fire_timers,
+    heartbeat,
+    run_sweeps,
+    worker_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +33,7 @@ def run_worker(
     while not stop.is_set():
         busy = 0
         for name, job in (
+            ("heartbeat", lambda: heartbeat(app, owner, "worker")),
             ("timers", lambda: fire_timers(app, owner, lease_seconds, batch)),
             ("sweeps", lambda: run_sweeps(app)),
             ("outbox", lambda: dispatch_outbox(app)),
