@@ -29,7 +29,7 @@ from engine.models import (
     TaskStatus,
 )
 from engine.runtime import Runtime
-from engine.steps import Change, load_workflow
+from engine.steps import Change, load_workflow, release_workflow
 
 MAX_DATA_KEYS = 50
 MAX_DATA_BYTES = 64 * 1024
@@ -298,3 +298,16 @@ def set_instance_data(
         ],
     )
     return row
+
+
+def next_data(rt: Runtime, session: so.Session, row: ProcessInstance) -> dict[str, Any]:
+    """The variables the instance's next tasks run with (what a data correction changes)."""
+    bundle = rt.registry.get(session, row.process_key, row.version)
+    workflow = load_workflow(rt, session, row, bundle)
+    try:
+        data: dict[str, Any] = {}
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            data.update(task.data)
+    finally:
+        release_workflow(rt, session, row, workflow)
+    return {k: v for k, v in audit.plain(data).items() if not k.startswith("spiff__")}

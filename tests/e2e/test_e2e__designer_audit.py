@@ -53,7 +53,7 @@ def test_designer_opens_dmn_and_form_editors_and_sees_deploy_errors(page):
     # A form the server cannot validate (a missing form only gets a generic one and a warning).
     page.evaluate(
         "() => { window.cfDesigner.files['approve_credit_manager.form.json'] = "
-        "'{\"components\": [{\"type\": \"filepicker\", \"key\": \"f\"}]}'; }"
+        '\'{"components": [{"type": "filepicker", "key": "f"}]}\'; }'
     )
     page.get_by_role("button", name="Deploy new version").click()
     errors = page.get_by_test_id("deploy-errors")

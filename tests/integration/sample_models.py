@@ -9,12 +9,18 @@ import json
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs_{pid}"
   targetNamespace="http://creditflow.example.com/test">
 {messages}  <bpmn:process id="{pid}" isExecutable="true">
 {body}
 {flows}
   </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram_{pid}"><bpmndi:BPMNPlane id="plane_{pid}" bpmnElement="{pid}">
+{layout}
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
 
@@ -46,7 +52,34 @@ def process(pid: str, chain: list[str], messages: tuple[str, ...] = ()) -> str:
             f'    <bpmn:sequenceFlow id="f{n}" sourceRef="{ids[n - 1]}" targetRef="{ids[n]}"/>'
         )
     declared = "".join(f'  <bpmn:message id="{m}" name="{m}"/>\n' for m in messages)
-    return HEADER.format(pid=pid, messages=declared, body="\n".join(body), flows="\n".join(flows))
+    return HEADER.format(
+        pid=pid,
+        messages=declared,
+        body="\n".join(body),
+        flows="\n".join(flows),
+        layout=_layout(chain, ids),
+    )
+
+
+def _layout(chain: list[str], ids: list[str]) -> str:
+    """A left-to-right diagram (BPMN DI) so the models show in the browser."""
+    shapes, edges, x, right = [], [], 60, []
+    for n, (element, element_id) in enumerate(zip(chain, ids, strict=True)):
+        tag = element.split(None, 1)[0]
+        w, h = (36, 36) if "Event" in tag else (50, 50) if "Gateway" in tag else (100, 80)
+        shapes.append(
+            f'<bpmndi:BPMNShape id="{element_id}_di" bpmnElement="{element_id}">'
+            f'<dc:Bounds x="{x}" y="{150 - h // 2}" width="{w}" height="{h}"/></bpmndi:BPMNShape>'
+        )
+        if n:
+            edges.append(
+                f'<bpmndi:BPMNEdge id="f{n}_di" bpmnElement="f{n}">'
+                f'<di:waypoint x="{right[-1]}" y="150"/><di:waypoint x="{x}" y="150"/>'
+                "</bpmndi:BPMNEdge>"
+            )
+        right.append(x + w)
+        x += w + 60
+    return "\n".join("    " + line for line in shapes + edges)
 
 
 START = '<bpmn:startEvent id="start">{io}</bpmn:startEvent>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import sqlalchemy as sa
@@ -37,8 +38,15 @@ def error_view(row: ProcessInstance) -> dict | None:
         "detail": error.get("detail") or error.get("title"),
         "timers": list(error.get("timers") or []),
         "attempts": int(error.get("attempts") or 1),
-        "at": error.get("at"),
+        "at": _moment(error.get("at")),
     }
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def instance_view(row: ProcessInstance) -> dict:

@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from flask import render_template
 
 from credit.models import CreditApplication, Customer
+from engine.calendar import coverage
 from engine.clock import to_db
 from engine.inbox import OPEN_STATES, visible_filter
+from engine.incidents import count_incidents
 from engine.models import HumanTask
 from web.extensions import db
 from web.runtime_access import runtime
@@ -56,4 +58,14 @@ def dashboard():
             "on_time": max(stats["waiting"] - stats["overdue"], 0),
         },
     }
-    return render_template("dashboard.html", stats=stats, charts=charts)
+    operator = bool(user.group_names & {"process_designer", "admin"})
+    stats["incidents"] = count_incidents(db.session) if operator else None
+    calendar = (
+        coverage(db.session, runtime().clock.today()) if "admin" in user.group_names else None
+    )
+    return render_template(
+        "dashboard.html",
+        stats=stats,
+        charts=charts,
+        calendar=calendar if calendar and calendar.warning else None,
+    )

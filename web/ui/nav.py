@@ -32,6 +32,7 @@ LINKS = [
     ),
     ("ui.new_application", "New application", {"sales", "credit_analyst"}),
     ("ui.designer", "Designer", {"process_designer", "admin"}),
+    ("ui.incidents", "Incidents", {"process_designer", "admin"}),
     ("ui.audit", "Audit", {"auditor", "admin"}),
     ("ui.admin", "Admin", {"admin"}),
 ]
@@ -74,9 +75,21 @@ def nav_context() -> dict[str, Any]:
         "my_groups": sorted(groups),
         "nav": links,
         "me_in": lambda *names: bool(groups & set(names)),
-        "counts": inbox_counts(user.username, groups),
+        "counts": {
+            **inbox_counts(user.username, groups),
+            "incidents": incident_count() if groups & {"process_designer", "admin"} else 0,
+        },
         "unread": unread_count(user.username),
     }
+
+
+def incident_count() -> int:
+    """Instances in error (the Incidents link's badge), capped like the inbox."""
+    from engine.models import InstanceStatus, ProcessInstance
+
+    return _capped(
+        sa.select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.ERROR.value)
+    )
 
 
 def unread_count(username: str) -> int:
