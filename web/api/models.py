@@ -34,7 +34,14 @@ def list_models():
 )
 @responds(
     201,
-    {"type": "object", "properties": {"key": {"type": "string"}, "version": {"type": "integer"}}},
+    {
+        "type": "object",
+        "properties": {
+            "key": {"type": "string"},
+            "version": {"type": "integer"},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        },
+    },
 )
 def deploy_model():
     """Validate and deploy a bundle of *.bpmn, *.dmn and *.form.json files."""
