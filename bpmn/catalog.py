@@ -18,6 +18,15 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "approval_matrix.dmn",
         "security_cover.dmn",
     ),
+    "early_warning": ("early_warning.bpmn", "early_warning.dmn"),
+    "periodic_review": (
+        "periodic_review.bpmn",
+        "tiered_approval.bpmn",
+        "scorecard.dmn",
+        "grade.dmn",
+        "grade_terms.dmn",
+        "approval_matrix.dmn",
+    ),
 }
 
 

@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 from credit.exposure import lock_exposure
 from credit.ledger import Balance, apply_entry, audit_customer, get_invoice
 from credit.receivable_models import Adjustment, AdjustmentKind, InvoiceStatus
+from credit.watch import customer_changed
 from engine.clock import to_db
 from engine.errors import Conflict, Invalid
 
@@ -147,6 +148,7 @@ def _adjust(
         reason=entry.reason,
         invoice_open_amount=balance.open_amount,
     )
+    customer_changed(session, invoice.customer_id)
     return Adjusted(entry, balance, True)
 
 

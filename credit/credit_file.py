@@ -97,6 +97,24 @@ def customer_summary(
     }
 
 
+def sales_rep_column() -> sa.ColumnElement[str]:
+    """SQL for a customer's sales rep: who filed its latest application, else who created it."""
+    latest = (
+        sa.select(CreditApplication.applicant)
+        .where(CreditApplication.customer_id == Customer.id)
+        .order_by(CreditApplication.id.desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(latest, Customer.created_by)
+
+
+def sales_rep_of(session: so.Session, customer_id: int) -> str | None:
+    """The customer's sales rep (see sales_rep_column), or None for an unknown customer."""
+    return session.scalar(sa.select(sales_rep_column()).where(Customer.id == customer_id))
+
+
 def list_statements(session: so.Session, customer_id: int) -> list[StatementWithRatios]:
     """Return every statement of a customer with its ratios, latest period first."""
     customer = get_customer(session, customer_id)

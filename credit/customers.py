@@ -22,6 +22,7 @@ from credit.credit_file import (
 )
 from credit.models import CreditReport, Customer, FinancialStatement, Security
 from credit.uscc import uscc_error
+from credit.watch import customer_changed
 from engine.audit import AuditEntry, append
 from engine.clock import to_db
 from engine.errors import Conflict, Invalid
@@ -198,6 +199,7 @@ def add_credit_report(
             "enforcement_flag": row.enforcement_flag,
         },
     )
+    customer_changed(session, customer.id)
     return row
 
 

@@ -20,6 +20,7 @@ from credit.ledger import audit_customer
 from credit.models import Customer
 from credit.receivable_models import Invoice, InvoiceStatus
 from credit.reservations import close_for_invoice
+from credit.watch import customer_changed
 from engine.clock import to_db
 from engine.errors import Conflict, Invalid
 
@@ -148,6 +149,7 @@ def book_invoice(
         order_ref=invoice.order_ref,
         reservation_released_cny=released,
     )
+    customer_changed(session, invoice.customer_id)
     return Booked(invoice, True)
 
 

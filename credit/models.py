@@ -159,6 +159,7 @@ class CreditHistory(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     customer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("customer.id"), index=True)
     application_id: so.Mapped[int | None]
+    review_id: so.Mapped[int | None]
     grade: so.Mapped[str | None] = so.mapped_column(sa.String(1))
     score: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(6, 2))
     credit_limit: so.Mapped[Decimal | None] = so.mapped_column(Money)
@@ -168,8 +169,16 @@ class CreditHistory(Base):
     at: so.Mapped[dt.datetime]
 
 
-# The receivables ledger has its own module (credit.receivable_models); its tables are part of
-# this package's schema and importable from here.
+# The receivables ledger and monitoring have their own modules (credit.receivable_models,
+# credit.monitoring_models); their tables are part of this package's schema, importable here.
+from credit.monitoring_models import (  # noqa: E402
+    CreditReview,
+    CustomerDocument,
+    CustomerWarning,
+    DailyRun,
+    ReviewApproval,
+    WarningChange,
+)
 from credit.receivable_models import (  # noqa: E402
     Adjustment,
     AdjustmentKind,
@@ -193,8 +202,12 @@ __all__ = [
     "CreditHistory",
     "CreditHold",
     "CreditReport",
+    "CreditReview",
     "Customer",
+    "CustomerDocument",
     "CustomerExposure",
+    "CustomerWarning",
+    "DailyRun",
     "FinancialStatement",
     "HoldSource",
     "Invoice",
@@ -202,6 +215,8 @@ __all__ = [
     "OrderReservation",
     "Payment",
     "ReservationStatus",
+    "ReviewApproval",
     "ReversalReason",
     "Security",
+    "WarningChange",
 ]

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from credit.exposure import lock_exposure
 from credit.ledger import Balance, apply_entry, audit_customer, get_invoice, invoice_by_number
 from credit.receivable_models import Invoice, Payment, ReversalReason
+from credit.watch import customer_changed
 from engine.clock import to_db
 from engine.errors import Conflict, Invalid, NotFound
 
@@ -90,6 +91,7 @@ def record_payment(
         reference=reference,
         invoice_open_amount=balance.open_amount,
     )
+    customer_changed(session, customer_id)
     return Recorded(payment, balance.open_amount, True)
 
 
@@ -171,6 +173,7 @@ def reverse_payment(
         reversed_on=today,
         invoice_open_amount=balance.open_amount,
     )
+    customer_changed(session, payment.customer_id)
     return payment, balance
 
 

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from credit import limits, scorecard
+from credit import limits, review_tasks, scorecard
 from credit.models import (
     ApplicationStatus,
     Approval,
     CreditApplication,
     CreditHistory,
-    CreditReport,
     Customer,
-    FinancialStatement,
-    Invoice,
     Security,
 )
-from credit.ratios import STATEMENT_FIGURES, as_json, compute_ratios
+from credit.scoring_inputs import scoring_inputs_for
 from credit.terms import active_terms, add_months
+from credit.watch import customer_changed
 from engine.audit import plain
 from engine.clock import to_db
 from engine.errors import Invalid, NotFound
@@ -50,6 +47,7 @@ def load_application(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         "case_workers": [app.applicant],
         "approvers": [],
         "industry_risk": customer.industry_risk,
+        "limit_change": "application",  # an approval_matrix input (reviews give theirs)
     }
 
 
@@ -57,45 +55,8 @@ def scoring_inputs(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Ratios of the latest statement, the latest credit report and our payment history."""
     app = _application(ctx, data)
     customer = ctx.session.get(Customer, app.customer_id)
-    on = ctx.today
-    statement = ctx.session.scalar(
-        sa.select(FinancialStatement)
-        .where(FinancialStatement.customer_id == customer.id)
-        .order_by(FinancialStatement.period_end.desc(), FinancialStatement.id.desc())
-        .limit(1)
-    )
-    ratios = compute_ratios(
-        {f: getattr(statement, f) for f in STATEMENT_FIGURES} if statement else {}
-    )
-    report = ctx.session.scalar(
-        sa.select(CreditReport)
-        .where(CreditReport.customer_id == customer.id)
-        .order_by(CreditReport.report_date.desc(), CreditReport.id.desc())
-        .limit(1)
-    )
-    # Late until settled: a partly paid invoice stays past due until its open amount is 0.
-    invoices = ctx.session.execute(
-        sa.select(Invoice.due_on, Invoice.settled_on).where(
-            Invoice.customer_id == customer.id,
-            Invoice.due_on < on,
-            Invoice.due_on >= on - dt.timedelta(days=366),
-        )
-    ).all()
-    entered = data.get("years_in_business")
     return {
-        "current_ratio": ratios.current_ratio,
-        "debt_to_asset": ratios.debt_to_asset,
-        "net_margin": ratios.net_margin,
-        "altman_z2": ratios.altman_z2,
-        "altman_zone": str(ratios.altman_zone),
-        "years_in_business": scorecard.years_in_business(customer.founded_on, on, entered),
-        "external_score": report.score if report else None,
-        "enforcement_flag": bool(report.enforcement_flag) if report else False,
-        "max_days_past_due": scorecard.max_days_past_due([tuple(i) for i in invoices], on),
-        "equity": statement.equity if statement else None,
-        "ratios": as_json(ratios),
-        "statement_id": statement.id if statement else None,
-        "credit_report_id": report.id if report else None,
+        **scoring_inputs_for(ctx.session, customer, ctx.today, data.get("years_in_business")),
         # Spiff merges COLLECT lists into existing ones; clear the last run's rows first.
         "factor": None,
         "points": None,
@@ -164,6 +125,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "overrides": overriding,
             "override_reason": reason or None,
             "years_in_business": data.get("years_in_business"),
+            "qualitative_rating": data.get("qualitative_rating"),
             "external_score": data.get("external_score"),
             "max_days_past_due": data.get("max_days_past_due"),
             "altman_zone": data.get("altman_zone"),
@@ -196,8 +158,16 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def record_approval(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Record one tier's decision; an approver may lower the limit, never raise it."""
+def record_approval(
+    ctx: StepContext, data: dict[str, Any], rates: dict[str, str]
+) -> dict[str, Any]:
+    """Record one tier's decision; an approver may lower the limit, never raise it.
+
+    The tiers of `tiered_approval` serve applications and periodic reviews alike; a review's
+    decision is recorded on the review (credit.review_tasks).
+    """
+    if ctx.process_key == review_tasks.PROCESS_KEY:
+        return review_tasks.record_approval(ctx, data, rates)
     app = _application(ctx, data)
     decision = data["decision"]
     comment = (data.get("comment") or "").strip()
@@ -278,6 +248,7 @@ def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "review_due_on": review_due,
         },
     )
+    customer_changed(ctx.session, customer.id)
     ctx.emit(
         "application_decided", application_id=app.id, decision="approved", applicant=app.applicant
     )
@@ -288,6 +259,7 @@ def reject_application(ctx: StepContext, data: dict[str, Any], automatic: Any = 
     """Close the application as rejected (by a tier, or automatically for grade E)."""
     app = _application(ctx, data)
     app.status, app.decided_at = ApplicationStatus.REJECTED.value, to_db(ctx.now)
+    customer_changed(ctx.session, app.customer_id)
     ctx.audit(
         "application_rejected",
         {
@@ -316,16 +288,34 @@ def set_status(ctx: StepContext, data: dict[str, Any], status: str) -> dict[str,
     return {}
 
 
-def register(services: ServiceRegistry) -> None:
-    """Register every credit service operation under its BPMN name."""
+def register(services: ServiceRegistry, rates: dict[str, str]) -> None:
+    """Register every credit service operation under its BPMN name.
+
+    :param rates: the configured exchange rates (the approval matrix reads limits in CNY).
+    """
+
+    def with_rates(function: Any) -> Any:
+        def run(ctx: StepContext, data: dict[str, Any], **params: Any) -> Any:
+            return function(ctx, data, dict(rates), **params)
+
+        return run
+
     for name, function in {
         "credit.load_application": load_application,
         "credit.scoring_inputs": scoring_inputs,
         "credit.total_score": total_score,
         "credit.suggest_terms": suggest_terms,
-        "credit.record_approval": record_approval,
+        "credit.record_approval": with_rates(record_approval),
         "credit.activate_limit": activate_limit,
         "credit.reject_application": reject_application,
         "credit.set_status": set_status,
+    }.items():
+        services.register(name, function)
+    for name, function in {
+        "review.prepare": review_tasks.prepare,
+        "review.assess": with_rates(review_tasks.assess),
+        "review.complete": with_rates(review_tasks.complete),
+        "review.reject": review_tasks.reject,
+        "review.mark_returned": review_tasks.mark_returned,
     }.items():
         services.register(name, function)

@@ -149,7 +149,44 @@ def events_of(session: so.Session, change: Any) -> list[Event]:
             )
         elif kind in SLA_EFFECTS:
             events.append(_sla_event(session, kind, data, instance_id, revision))
+        elif kind == "notice":
+            events.append(notice_event(data, instance_id))
     return events
+
+
+def notice_event(data: dict[str, Any], instance_id: int | None = None) -> Event:
+    """A domain notice: ``{template, key, users, groups, values}`` (the key makes it once)."""
+    return Event(
+        str(data["key"]),
+        str(data["template"]),
+        instance_id,
+        None,
+        {**(data.get("values") or {}), "process_instance_id": instance_id},
+        usernames=list(data.get("users") or []),
+        groups=list(data.get("groups") or []),
+    )
+
+
+def enqueue(
+    session: so.Session, event: Event, now: dt.datetime, broadcast: Sequence[str] = ()
+) -> int:
+    """Write an event's outbox rows outside an engine step (sweeps); known keys are skipped.
+
+    :param now: the moment as stored (naive UTC).
+    :returns: how many rows were new (an event sent before writes nothing again).
+    """
+    rows = rows_of(session, event, now, tuple(Channel(c) for c in broadcast))
+    known = set(
+        session.scalars(
+            sa.select(Notification.idempotency_key).where(
+                Notification.idempotency_key.in_(list(rows))
+            )
+        )
+    )
+    new = [row for key, row in rows.items() if key not in known]
+    if new:
+        session.execute(_insert_ignoring_duplicates(session), new)
+    return len(new)
 
 
 def _sla_event(

@@ -94,7 +94,47 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "was returned for more information; please complete it and resubmit.\n",
         ),
     },
+    "warning_raised": {
+        "zh": (
+            "【预警·{level_zh}】{customer_name}",
+            "您好 {name}：\n\n客户 {customer_name} 的预警级别由{from_level_zh}升至{level_zh}。\n"
+            "预警信号：{signals_zh}\n资信档案：/customers/{customer_id}\n",
+        ),
+        "en": (
+            "[Early warning · {level}] {customer_name}",
+            "Hello {name},\n\nThe early-warning level of {customer_name} rose from {from_level} "
+            "to {level}.\nSignals: {signals_en}\nCredit file: /customers/{customer_id}\n",
+        ),
+    },
+    "security_expiring": {
+        "zh": (
+            "【担保到期提醒】{customer_name}：{days} 天后到期",
+            "您好 {name}：\n\n客户 {customer_name} 的{kind_zh}（金额 {amount} {currency}）"
+            "将于 {expires_on} 到期（{days} 天后）。\n资信档案：/customers/{customer_id}\n",
+        ),
+        "en": (
+            "[Security expiring] {customer_name}: in {days} days",
+            "Hello {name},\n\nThe {kind} of {customer_name} ({amount} {currency}) expires on "
+            "{expires_on}, in {days} days.\nCredit file: /customers/{customer_id}\n",
+        ),
+    },
+    "review_due": {
+        "zh": (
+            "【复审到期提醒】{customer_name}：{days} 天后到期",
+            "您好 {name}：\n\n客户 {customer_name} 的授信额度（{credit_limit} {currency}）"
+            "应于 {review_due_on} 复审（{days} 天后）。\n资信档案：/customers/{customer_id}\n",
+        ),
+        "en": (
+            "[Review due] {customer_name}: in {days} days",
+            "Hello {name},\n\nThe credit limit of {customer_name} ({credit_limit} {currency}) "
+            "is due for review on {review_due_on}, in {days} days.\n"
+            "Credit file: /customers/{customer_id}\n",
+        ),
+    },
 }
+
+LEVELS_ZH = {"none": "无", "blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
+KINDS_ZH = {"guarantee": "保证", "collateral": "抵押", "insurance": "信用保险", "deposit": "保证金"}
 
 
 class _Blank(dict):
@@ -123,4 +163,7 @@ def render(template: str, language: str | None, values: dict[str, Any]) -> Rende
     lang = pick_language(language)
     subject, body = TEMPLATES[template][lang]
     filled = _Blank({k: v for k, v in values.items() if v is not None})
+    for key, names in (("level", LEVELS_ZH), ("from_level", LEVELS_ZH), ("kind", KINDS_ZH)):
+        if key in filled:
+            filled[f"{key}_zh"] = names.get(str(filled[key]), filled[key])
     return Rendered(lang, subject.format_map(filled), body.format_map(filled))

@@ -57,6 +57,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     init_ui(app)
     # --- end UI ---
+    from web.monitoring import install_monitoring
+
+    install_monitoring(app)
     from web.cli import register_commands
 
     register_commands(app)

@@ -24,17 +24,21 @@ CONTEXT_KEYS = (
     "score",
     "suggested_limit",
     "applicant",
+    "review_id",
+    "current_limit",
+    "to_level",
 )
 
 
 def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     """Build the engine with credit's service functions and listeners."""
     from credit import tasks as credit_tasks
+    from credit import warning_tasks
     from engine import sla
     from web.calendar import business_time
 
     services = ServiceRegistry()
-    credit_tasks.register(services)
+    credit_tasks.register(services, cfg.fx_rates)
     sla.register(services)
     calendar, calendar_functions, deadline = business_time(cfg, clock)
 
@@ -54,7 +58,7 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         time_limit=cfg.script_time_limit,
     )
     script_engine.clock = clock
-    return Runtime(
+    runtime = Runtime(
         clock=clock,
         deadline=deadline,
         calendar=calendar,
@@ -65,6 +69,9 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         listeners=[notification_listener(cfg)],  # notifications: outbox rows per step
         limits=StepLimits(cfg.step_max_tasks, cfg.step_max_depth, cfg.step_max_seconds),
     )
+    # The actions of an early-warning rise start other processes: they need the runtime.
+    warning_tasks.register(services, lambda: runtime)
+    return runtime
 
 
 def notification_listener(cfg: Config) -> Any:

@@ -23,7 +23,14 @@ from engine.decisions import FailClosedDMNEngine  # noqa: E402
 from engine.registry import CreditflowParser  # noqa: E402
 from engine.scripts import make_script_engine  # noqa: E402
 
-DECISIONS = ("scorecard", "grade", "grade_terms", "approval_matrix", "security_cover")
+DECISIONS = (
+    "scorecard",
+    "grade",
+    "grade_terms",
+    "approval_matrix",
+    "security_cover",
+    "early_warning",
+)
 
 # One business rule task per decision, exactly as a credit process calls it.
 _PROCESS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -43,8 +43,10 @@ MATRIX = {
 }
 
 
-def tiers(decide, grade, limit):
-    return decide("approval_matrix", grade=grade, requested_limit_cny=limit)["approval_tiers"]
+def tiers(decide, grade, limit, change="application"):
+    return decide("approval_matrix", grade=grade, requested_limit_cny=limit, limit_change=change)[
+        "approval_tiers"
+    ]
 
 
 @pytest.mark.parametrize("grade", ["A", "B", "C", "D"])
@@ -68,11 +70,27 @@ def test_an_int_limit_works_too(decide):
 
 @pytest.mark.parametrize("grade", ["A", "B", "C", "D", "E"])
 @pytest.mark.parametrize("limit", list(LIMITS.values()))
-def test_exactly_one_row_matches_so_unique_and_first_match_agree(decide, grade, limit):
-    assert len(decide.matching_rows("approval_matrix", grade=grade, requested_limit_cny=limit)) == 1
+@pytest.mark.parametrize("change", ["application", "increase", "keep", "decrease", "suspend"])
+def test_exactly_one_row_matches_so_unique_and_first_match_agree(decide, grade, limit, change):
+    rows = decide.matching_rows(
+        "approval_matrix", grade=grade, requested_limit_cny=limit, limit_change=change
+    )
+    assert len(rows) == 1
+
+
+@pytest.mark.parametrize("grade", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("limit", list(LIMITS))
+def test_a_review_increase_follows_the_matrix_with_the_proposed_limit(decide, grade, limit):
+    assert tiers(decide, grade, LIMITS[limit], "increase") == MATRIX[(BAND[limit], grade)]
+
+
+@pytest.mark.parametrize("change", ["keep", "decrease", "suspend"])
+@pytest.mark.parametrize("grade", ["A", "D", "E"])
+def test_a_review_that_does_not_increase_needs_the_credit_manager_only(decide, change, grade):
+    assert tiers(decide, grade, D(50_000_000), change) == [CM]
 
 
 def test_an_unknown_grade_matches_no_row_and_fails_the_step(decide):
     # Stock Spiff completes such a task silently; the product's engine fails closed.
     with pytest.raises(WorkflowTaskException, match="no rule matched"):
-        decide("approval_matrix", grade="X", requested_limit_cny=D(1))
+        decide("approval_matrix", grade="X", requested_limit_cny=D(1), limit_change="application")

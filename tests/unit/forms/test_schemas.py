@@ -12,7 +12,7 @@ from forms.errors import FormDefinitionError, FormNotFound
 from forms.loader import shipped_forms
 
 APPROVALS = ["approve_credit_manager", "approve_finance_director", "approve_general_manager"]
-SHIPPED = ["assess_customer", "revise_application", *APPROVALS]
+SHIPPED = ["assess_customer", "revise_application", "review_customer", "legal_review", *APPROVALS]
 
 # One valid submission per shipped form, as a browser or an ERP would send it.
 VALID = {
@@ -27,6 +27,13 @@ VALID = {
         "comment": "",
     },
     "revise_application": {"comment": "Added the 2025 statements", "qualitative_rating": "4"},
+    "review_customer": {
+        "recommendation": "decrease",
+        "proposed_limit": "300000",
+        "qualitative_rating": 2,
+        "comment": "two late payments",
+    },
+    "legal_review": {"decision": "sue", "comment": "enforcement ruling"},
     **dict.fromkeys(APPROVALS, {"decision": "approve", "comment": "ok", "approved_limit": "90000"}),
 }
 TYPED = {
@@ -41,6 +48,13 @@ TYPED = {
         "comment": "",
     },
     "revise_application": {"comment": "Added the 2025 statements", "qualitative_rating": 4},
+    "review_customer": {
+        "recommendation": "decrease",
+        "proposed_limit": D(300000),
+        "qualitative_rating": 2,
+        "comment": "two late payments",
+    },
+    "legal_review": {"decision": "sue", "comment": "enforcement ruling"},
     **dict.fromkeys(
         APPROVALS, {"decision": "approve", "comment": "ok", "approved_limit": D(90000)}
     ),
@@ -48,6 +62,8 @@ TYPED = {
 REQUIRED = {
     "assess_customer": "qualitative_rating",
     "revise_application": "comment",
+    "review_customer": "recommendation",
+    "legal_review": "decision",
     **dict.fromkeys(APPROVALS, "decision"),
 }
 
