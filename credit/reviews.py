@@ -14,8 +14,8 @@ import sqlalchemy.orm as so
 
 from credit.ledger import audit_customer
 from credit.models import Customer
-from credit.scorecard import as_points
 from credit.monitoring_models import CreditReview, ReviewStage, ReviewStatus, ReviewTrigger
+from credit.scorecard import as_points
 from engine.actor import Actor
 from engine.clock import from_db, to_db
 from engine.errors import Conflict, Invalid, NotFound

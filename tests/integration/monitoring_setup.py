@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from ledger_setup import customer_row
 
-from credit.models import CreditApplication, CreditReport, CustomerWarning, WarningChange
+from credit.models import CreditApplication, CustomerWarning, WarningChange
 from engine.models import HumanTask, ProcessInstance
 from notifications.models import Notification
 from web.clock import write_test_clock
