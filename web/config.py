@@ -33,6 +33,8 @@ class Config:
     step_max_depth: int = 16
     step_max_seconds: float = 10.0
     max_upload_bytes: int = 5 * 1024 * 1024
+    max_document_bytes: int = 20 * 1024 * 1024
+    documents_dir: str = ""  # the document store; "" = instance/documents
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "creditflow@example.com"
@@ -64,6 +66,7 @@ class Config:
             webhook_secret=env.get("CREDITFLOW_WEBHOOK_SECRET") or None,
             wecom_webhook_url=env.get("CREDITFLOW_WECOM_WEBHOOK_URL") or None,
             dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
+            documents_dir=env.get("CREDITFLOW_DOCUMENTS_DIR", ""),
         )
         if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
             cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
@@ -74,3 +77,7 @@ class Config:
         if env.get("CREDITFLOW_STEP_MAX_SECONDS"):
             cfg.step_max_seconds = float(env["CREDITFLOW_STEP_MAX_SECONDS"])
         return cfg
+
+    def documents_root(self) -> Path:
+        """Where credit-file documents are stored (outside the database rows)."""
+        return Path(self.documents_dir) if self.documents_dir else ROOT / "instance" / "documents"
