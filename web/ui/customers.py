@@ -52,7 +52,11 @@ def customer(customer_id: int):
         db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
     )
     statements = [s.view() for s in service.list_statements(db.session, customer_id)]
-    return render_template("customer.html", c=summary, statements=statements)
+    from web.ui.monitoring import file_sections
+
+    return render_template(
+        "customer.html", c=summary, statements=statements, file=file_sections(customer_id)
+    )
 
 
 @bp.route("/customers/new", methods=["GET", "POST"])

@@ -68,4 +68,17 @@ def dashboard():
         stats=stats,
         charts=charts,
         calendar=calendar if calendar and calendar.warning else None,
+        warnings=_warning_counts(user),
     )
+
+
+def _warning_counts(user) -> dict[str, int] | None:
+    """Customers per warning level for those who read the board (sales: their own)."""
+    from credit.warning_views import level_counts
+    from web.api.monitoring import BOARD_READERS
+
+    if user.group_names & set(BOARD_READERS):
+        return level_counts(db.session)
+    if "sales" in user.group_names:
+        return level_counts(db.session, sales_rep=user.username)
+    return None

@@ -31,6 +31,11 @@ LINKS = [
         },
     ),
     ("ui.new_application", "New application", {"sales", "credit_analyst"}),
+    (
+        "ui.warnings_board",
+        "Warnings",
+        {"credit_manager", "finance_director", "general_manager", "auditor", "admin", "sales"},
+    ),
     ("ui.designer", "Designer", {"process_designer", "admin"}),
     ("ui.incidents", "Incidents", {"process_designer", "admin"}),
     ("ui.audit", "Audit", {"auditor", "admin"}),
