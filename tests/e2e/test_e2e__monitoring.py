@@ -101,3 +101,16 @@ def test_upload_a_document_and_request_a_review_from_the_credit_file(page, warne
     page.goto("/dashboard")
     assert int(page.get_by_test_id("warn-red").inner_text()) >= 1
     assert page.js_errors == []
+
+
+def test_the_analyst_sees_the_recomputed_score_beside_the_previous_one(page, warned):
+    from conftest import open_task
+
+    login(page, "analyst2")
+    open_task(page, "Review customer", str(warned["blue"]))
+    comparison = page.get_by_test_id("review-comparison")
+    assert comparison.is_visible()
+    assert page.get_by_test_id("recomputed-score").inner_text().strip() != ""
+    assert "Previous assessment" in comparison.inner_text()
+    shot(page, "review-task")
+    assert page.js_errors == []

@@ -105,3 +105,28 @@ def upload_document(customer_id: int):
         db.session.rollback()
         flash(exc.detail, "error")
     return redirect(url_for("ui.customer", customer_id=customer_id) + "#documents")
+
+
+# Processes whose tasks show the customer's review and warning context (business key = customer).
+REVIEW_CONTEXTS = ("periodic_review", "early_warning")
+
+
+def review_context(process_key: str, customer_id: int) -> dict[str, Any]:
+    """The customer, its running review (recomputed beside previous) and its warning."""
+    from credit.customers import customer_summary
+
+    try:
+        customer = customer_summary(
+            db.session,
+            customer_id,
+            runtime().clock.today(),
+            current_app.config["CREDITFLOW"].fx_rates,
+        )
+    except EngineError:
+        return {}
+    running = review_service.running_review(db.session, customer_id)
+    return {
+        "customer": customer,
+        "review": review_service.review_view(running) if running else None,
+        "warnings": customer_warnings(db.session, customer_id, locale(), history=5),
+    }

@@ -15,10 +15,13 @@ from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page, page_user
 from web.ui.diagrams import file_with
+from web.ui.monitoring import REVIEW_CONTEXTS, review_context
 
 
 def business_context(process_key: str, business_key: str | None) -> dict[str, Any]:
     """The application and customer file behind a credit task (empty for other processes)."""
+    if process_key in REVIEW_CONTEXTS and (business_key or "").isdigit():
+        return review_context(process_key, int(business_key))
     if process_key != PROCESS_KEY or not (business_key or "").isdigit():
         return {}
     try:
