@@ -103,7 +103,9 @@ def ratios_over_time(statements: list[StatementWithRatios]) -> dict[str, Any]:
     ordered = list(reversed(statements))
     return {
         "periods": [str(s.statement.period_end) for s in ordered],
-        "rows": [{"ratio": name, "values": [s.ratios.get(name) for s in ordered]} for name in RATIO_ROWS],
+        "rows": [
+            {"ratio": name, "values": [s.ratios.get(name) for s in ordered]} for name in RATIO_ROWS
+        ],
     }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from marshmallow import Schema, fields, validate
 
 from credit import reviews as review_service
+from credit.assessment_report import application_report_pdf, review_report_pdf
 from credit.warning_views import customer_warnings, parse_min_level, warning_board
+from engine.errors import Invalid
 from web.api import bp
 from web.api.request import load
 from web.auth import current_user, requires
@@ -27,6 +29,42 @@ class ReviewRequest(Schema):
 
 def _language() -> str | None:
     return request.args.get("lang") or current_user().language
+
+
+def _report_language() -> str:
+    """The report's language: ?lang=zh|en, else the reader's."""
+    lang = request.args.get("lang")
+    if lang not in (None, "", "zh", "en"):
+        raise Invalid.field("lang", "must be zh or en")
+    return lang or ("en" if (current_user().language or "").startswith("en") else "zh")
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@bp.get("/credit-applications/<int:application_id>/report")
+@requires()
+def application_report(application_id: int) -> Response:
+    """The credit assessment report (信用评估报告) of a decided application, as PDF."""
+    clock = runtime().clock
+    lang = _report_language()
+    content = application_report_pdf(db.session, application_id, lang, clock.now(), clock.tz)
+    return _pdf(content, f"credit-assessment-application-{application_id}-{lang}.pdf")
+
+
+@bp.get("/customers/<int:customer_id>/reviews/<int:process_instance_id>/report")
+@requires()
+def review_report(customer_id: int, process_instance_id: int) -> Response:
+    """The credit assessment report of a completed periodic review, as PDF."""
+    clock = runtime().clock
+    lang = _report_language()
+    content = review_report_pdf(
+        db.session, customer_id, process_instance_id, lang, clock.now(), clock.tz
+    )
+    return _pdf(content, f"credit-assessment-review-{process_instance_id}-{lang}.pdf")
 
 
 @bp.get("/customers/<int:customer_id>/warnings")
