@@ -113,36 +113,37 @@ def sweep_batches(session: so.Session, size: int = 2000) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
+_IDS = sa.bindparam("ids", expanding=True)
+# Built once: an event's re-evaluation runs them. An UPDATE takes the row locks (PostgreSQL) or
+# the write lock (SQLite) before anything is read.
+_LOCK = sa.update(_TABLE).where(_TABLE.c.customer_id.in_(_IDS)).values(rank=_TABLE.c.rank)
+_STORED = (
+    sa.select(CustomerWarning)
+    .where(CustomerWarning.customer_id.in_(_IDS))
+    .order_by(CustomerWarning.customer_id)
+    .execution_options(populate_existing=True)
+)
+_MISSING = sa.select(
+    Customer.id, sa.literal(Level.NONE.label), sa.literal(0), sa.literal([], sa.JSON)
+).where(Customer.id.in_(_IDS), Customer.credit_limit.is_not(None))
+
+
 def _lock_rows(session: so.Session, ids: list[int]) -> dict[int, CustomerWarning]:
-    """Create missing rows of customers with a limit, lock them, and return every row."""
+    """Lock the customers' rows (creating those of customers with a limit) and return them."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
+        chunk = {"ids": ids[start : start + 1000]}
+        if session.execute(_LOCK, chunk).rowcount == len(chunk["ids"]):
+            continue
         session.execute(
             insert(_TABLE)
-            .from_select(
-                ["customer_id", "level", "rank", "signals"],
-                sa.select(
-                    Customer.id,
-                    sa.literal(Level.NONE.label),
-                    sa.literal(0),
-                    sa.literal([], sa.JSON),
-                ).where(Customer.id.in_(chunk), Customer.credit_limit.is_not(None)),
-            )
-            .on_conflict_do_nothing(index_elements=["customer_id"])
+            .from_select(["customer_id", "level", "rank", "signals"], _MISSING)
+            .on_conflict_do_nothing(index_elements=["customer_id"]),
+            chunk,
         )
-        # An UPDATE takes the row locks (PostgreSQL) or the write lock (SQLite) before reading.
-        session.execute(
-            sa.update(_TABLE).where(_TABLE.c.customer_id.in_(chunk)).values(rank=_TABLE.c.rank)
-        )
-    rows = session.scalars(
-        sa.select(CustomerWarning)
-        .where(CustomerWarning.customer_id.in_(ids))
-        .order_by(CustomerWarning.customer_id)
-        .execution_options(populate_existing=True)
-    )
-    return {row.customer_id: row for row in rows}
+        session.execute(_LOCK, chunk)
+    return {row.customer_id: row for row in session.scalars(_STORED, {"ids": ids})}
 
 
 def _apply(

@@ -144,6 +144,27 @@ def bench_timers(count: int, worker_counts: str, write: bool) -> None:
     bench["main"](count, [int(n) for n in worker_counts.split(",")], write)
 
 
+@bench_cmd.command("warnings")
+@click.option("--customers", default=10_000, type=int)
+@click.option("--invoices", default=1_000_000, type=int)
+@click.option("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
+@click.option(
+    "--postgres-url", default=None, help="admin URL (default: CREDITFLOW_TEST_POSTGRES_URL)"
+)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_warnings(
+    customers: int, invoices: int, backends: str, postgres_url: str | None, write: bool
+) -> None:
+    """Re-evaluate the early warning of N customers with M invoices (sweeps and one event)."""
+    import runpy
+
+    from web.config import ROOT
+
+    bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_warnings.py"))
+    postgres = postgres_url or bench["os"].environ.get("CREDITFLOW_TEST_POSTGRES_URL")
+    bench["main"](customers, invoices, backends.split(","), write, postgres)
+
+
 @click.group("audit")
 def audit_cmd() -> None:
     """Audit trail commands."""
