@@ -116,7 +116,8 @@ def add_document(
     customer = get_customer(session, customer_id)
     if kind not in set(DocumentKind):
         raise Invalid.field("kind", f"must be one of {', '.join(DocumentKind)}")
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()[:255]
+    name = os.path.basename((filename or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:255]
     if not name:
         raise Invalid.field("file", "send the document as the multipart part 'file'")
     stored = store.put(stream, limit)

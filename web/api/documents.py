@@ -6,10 +6,14 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app, request, send_file
+from marshmallow import ValidationError
 
 from credit import documents as service
 from engine.errors import Invalid
+from forms.fields import Day
 from web.api import bp
+from web.api.monitoring_schemas import BINARY, DOCUMENT_UPLOAD, DocumentOut, DocumentPage
+from web.api.request import responds, upload
 from web.auth import current_user, requires
 from web.extensions import db
 from web.runtime_access import runtime
@@ -29,13 +33,15 @@ def _dated_on() -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid.field("dated_on", "must be a date such as 2025-12-31") from None
+        return Day().deserialize(raw)
+    except ValidationError as exc:
+        raise Invalid.field("dated_on", " ".join(exc.messages)) from None
 
 
 @bp.post("/customers/<int:customer_id>/documents")
 @requires(*UPLOADERS)
+@upload(DOCUMENT_UPLOAD)
+@responds(201, DocumentOut)
 def upload_document(customer_id: int) -> tuple[dict[str, Any], int]:
     """Add a document: multipart part "file", fields "kind" and "dated_on"; 413 / 415."""
     limit = current_app.config["CREDITFLOW"].max_document_bytes
@@ -56,19 +62,21 @@ def upload_document(customer_id: int) -> tuple[dict[str, Any], int]:
         _dated_on(),
     )
     db.session.commit()
-    return service.document_view(row), 201
+    return DocumentOut().dump(service.document_view(row)), 201
 
 
 @bp.get("/customers/<int:customer_id>/documents")
 @requires()
+@responds(200, DocumentPage)
 def list_documents(customer_id: int) -> dict[str, Any]:
     """The customer's documents, newest first."""
     rows = service.list_documents(db.session, customer_id)
-    return {"items": [service.document_view(row) for row in rows]}
+    return DocumentPage().dump({"items": [service.document_view(row) for row in rows]})
 
 
 @bp.get("/documents/<int:document_id>")
 @requires()
+@responds(200, BINARY, "the file, as an attachment", "application/octet-stream")
 def download_document(document_id: int):
     """The document's file, with its type and name."""
     row = service.get_document(db.session, document_id)

@@ -82,7 +82,8 @@ def _responses(spec: APISpec, op: Operation, method: str, rule: str, secured: bo
     for status, (schema, description) in sorted(op.responses.items()):
         entry: dict[str, Any] = {"description": description or "success"}
         if status != 204:
-            entry["content"] = {"application/json": {"schema": _ref(spec, schema)}}
+            media = op.response_types.get(status, "application/json")
+            entry["content"] = {media: {"schema": _ref(spec, schema)}}
         out[str(status)] = entry
     if not out:
         out["200"] = {"description": "success", "content": {"application/json": {"schema": {}}}}

@@ -43,6 +43,7 @@ class Operation:
     responses: dict[int, tuple[type[Schema] | dict[str, Any] | None, str]] = field(
         default_factory=dict
     )
+    response_types: dict[int, str] = field(default_factory=dict)  # other than application/json
 
 
 def operation(view: Callable) -> Operation:
@@ -128,12 +129,21 @@ def upload(schema: dict[str, Any], content_type: str = "multipart/form-data") ->
 
 
 def responds(
-    status: int, schema: type[Schema] | dict[str, Any] | None = None, description: str = ""
+    status: int,
+    schema: type[Schema] | dict[str, Any] | None = None,
+    description: str = "",
+    content_type: str = "application/json",
 ) -> Callable:
-    """Document a success status with its body schema (a Schema class or an OpenAPI dict)."""
+    """Document a success status with its body schema (a Schema class or an OpenAPI dict).
+
+    :param content_type: the body's media type when it is not JSON (e.g. application/pdf).
+    """
 
     def decorate(view: Callable) -> Callable:
-        operation(view).responses[status] = (schema, description)
+        op = operation(view)
+        op.responses[status] = (schema, description)
+        if content_type != "application/json":
+            op.response_types[status] = content_type
         return view
 
     return decorate
