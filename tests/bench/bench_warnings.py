@@ -97,10 +97,10 @@ def _rows(customers: int, invoices: int, seed: int = 7):
             issued = DAY0 - dt.timedelta(days=rnd.randint(20, 700))
             due = issued + dt.timedelta(days=45)
             amount = Decimal("1000.00")
-            still_open = k == 0 and cid % 10 < 3 or due >= DAY0  # 30 % have an overdue one
+            still_open = k == 0 and cid % 10 == 0 or due >= DAY0  # 10 % have an overdue one
             if k == 0 and still_open:  # 0 to 120 days past due
                 due = DAY0 - dt.timedelta(days=rnd.randint(0, 120))
-            if k == 0 and cid % 20 == 5:  # 5 %: a large open invoice near the limit
+            if k == 0 and cid % 50 == 5:  # 2 %: a large open invoice near the limit
                 amount, still_open, due = Decimal("850000.00"), True, DAY0 + dt.timedelta(days=20)
             invs.append(
                 {
