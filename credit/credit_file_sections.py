@@ -23,20 +23,12 @@ from credit.models import (
     Payment,
 )
 from credit.monitoring_models import CreditReview
+from credit.ratios import RATIO_NAMES
 from credit.reviews import review_view
 from credit.scorecard import as_points
 from engine.clock import from_db
 
-RATIO_ROWS = (
-    "current_ratio",
-    "quick_ratio",
-    "debt_to_asset",
-    "net_margin",
-    "roa",
-    "interest_coverage",
-    "altman_z2",
-    "altman_zone",
-)
+RATIO_ROWS = (*RATIO_NAMES, "altman_zone")
 
 
 def assessments(session: so.Session, customer_id: int) -> list[dict[str, Any]]:

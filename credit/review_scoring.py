@@ -109,32 +109,43 @@ def previous_assessment(ctx: StepContext, customer_id: int) -> dict[str, Any]:
     app_at = from_db(app.decided_at) if app is not None else None
     review_at = from_db(review.completed_at) if review is not None else None
     if review is not None and (app_at is None or review_at >= app_at):
-        assessment = review.assessment or {}
-        return plain(
-            {
-                "kind": "review",
-                "id": review.id,
-                "at": review_at,
-                "score": scorecard.as_points(review.score),
-                "grade": review.grade,
-                "reason_codes": list(review.reason_codes or []),
-                "factors": assessment.get("factors") or [],
-                **{k: assessment.get(k) for k in ANALYST_INPUTS},
-            }
+        return _assessment(
+            "review",
+            review.id,
+            review_at,
+            review.score,
+            review.grade,
+            review.reason_codes,
+            review.assessment,
         )
     if app is None:
         return {}
-    assessment = app.assessment or {}
+    return _assessment(
+        "application", app.id, app_at, app.score, app.grade, app.reason_codes, app.assessment
+    )
+
+
+def _assessment(
+    kind: str,
+    key: int,
+    at: Any,
+    score: Decimal | None,
+    grade: str | None,
+    codes: list[Any] | None,
+    assessment: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One stored assessment as the comparison reads it."""
+    stored = assessment or {}
     return plain(
         {
-            "kind": "application",
-            "id": app.id,
-            "at": app_at,
-            "score": scorecard.as_points(app.score),
-            "grade": app.grade,
-            "reason_codes": list(app.reason_codes or []),
-            "factors": assessment.get("factors") or [],
-            **{k: assessment.get(k) for k in ANALYST_INPUTS},
+            "kind": kind,
+            "id": key,
+            "at": at,
+            "score": scorecard.as_points(score),
+            "grade": grade,
+            "reason_codes": list(codes or []),
+            "factors": stored.get("factors") or [],
+            **{k: stored.get(k) for k in ANALYST_INPUTS},
         }
     )
 
