@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import login, logout, shot
+from conftest import login, logout, open_task, shot
 from ledger_setup import book
 from monitoring_setup import DAY0, limited_customer, report, set_day
 
@@ -104,8 +104,6 @@ def test_upload_a_document_and_request_a_review_from_the_credit_file(page, warne
 
 
 def test_the_analyst_sees_the_recomputed_score_beside_the_previous_one(page, warned):
-    from conftest import open_task
-
     login(page, "analyst2")
     open_task(page, "Review customer", str(warned["blue"]))
     comparison = page.get_by_test_id("review-comparison")
