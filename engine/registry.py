@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from engine.clock import to_db
+from engine.collaborations import initiating_pool
 from engine.decisions import FailClosedDMNEngine, lint_table
 from engine.dmn_lint import cell_problems, overlap_warnings
 from engine.errors import Invalid, NotFound
@@ -133,14 +134,16 @@ def parse_bundle(
     tops = [pid for pid in parser.get_process_ids() if pid not in called]
     if warnings is not None:
         refuse_call_cycles(parser)
-    if len(tops) != 1:
-        raise Invalid.field(
-            "files", f"expected exactly one executable top-level process, found {sorted(tops)}"
-        )
-    key = tops[0]
+    if not tops:
+        raise Invalid.field("files", "expected one executable top-level process, found none")
     try:
-        spec = parser.get_spec(key)
-        subprocess_specs = parser.get_subprocess_specs(key)
+        if len(tops) == 1:
+            key = tops[0]
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+        else:  # several pools: deployed under the initiating one, run as a collaboration
+            collaboration, key = initiating_pool(parser, tops)
+            spec, subprocess_specs = parser.get_collaboration(collaboration)
     except (ValidationException, SpiffWorkflowException) as exc:
         raise Invalid("the bundle does not parse", {_where(exc): [_describe(exc)]}) from None
     decisions = {}

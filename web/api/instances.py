@@ -10,6 +10,7 @@ from flask import jsonify
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from engine.clock import from_db
+from engine.collaborations import instance_pools
 from engine.errors import NotFound
 from engine.inbox import OPEN_STATES
 from engine.instances import start_instance
@@ -92,6 +93,7 @@ def instance_view(row: ProcessInstance) -> dict:
             }
             for e in events
         ],
+        "pools": instance_pools(runtime(), db.session, row),
         "created_at": from_db(row.created_at),
         "updated_at": from_db(row.updated_at),
     }
@@ -113,6 +115,11 @@ class InstanceOut(Schema):
     error = fields.Dict(allow_none=True)
     open_tasks = fields.List(fields.Dict())
     history = fields.List(fields.Dict())
+    pools = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={"description": "a collaboration's pools: process, title, status; else null"},
+    )
     created_at = fields.String(metadata={"format": "date-time"})
     updated_at = fields.String(metadata={"format": "date-time"})
 
