@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import audit
 from engine.actor import Actor
-from engine.advance import advance
+from engine.advance import advance, deliver_pending
 from engine.audit import AuditEntry
 from engine.clock import from_db, to_db
 from engine.commands import start_command
@@ -174,7 +174,16 @@ def retry_instance(
         ],
     )
     step_actor = command.get("actor") or actor.username
-    return advance(rt, session, row, bundle, command, step_actor)
+    change = advance(rt, session, row, bundle, command, step_actor)
+    if change.failure is None:
+        # Messages that arrived while the instance was in error were kept for it.
+        waiting = session.execute(
+            sa.select(MessageSubscription.name, MessageSubscription.correlation_key).where(
+                MessageSubscription.instance_id == instance_id
+            )
+        ).all()
+        deliver_pending(rt, session, row, bundle, [tuple(w) for w in waiting])
+    return change
 
 
 def cancel_instance(

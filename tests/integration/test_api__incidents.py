@@ -19,6 +19,7 @@ from sample_models import (
     script,
     set_clock,
     start,
+    tick,
     timer,
     user_task,
 )
@@ -247,3 +248,54 @@ def test_migration_keeps_the_due_moment_of_a_waiting_timer(api):
     r = api.post("admin", f"/api/v1/process-instances/{instance_id}/migrate", json={"version": 2})
     assert r.status_code == 200, r.get_json()
     assert instance(api, instance_id)["next_timer_at"] == due
+
+
+PAID_AND_LATE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="x">
+  <bpmn:message id="payment_received" name="payment_received"/>
+  <bpmn:process id="paid_and_late" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="split"><bpmn:incoming>f0</bpmn:incoming>
+      <bpmn:outgoing>a1</bpmn:outgoing><bpmn:outgoing>b1</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:intermediateCatchEvent id="paid"><bpmn:incoming>a1</bpmn:incoming>
+      <bpmn:outgoing>a2</bpmn:outgoing>
+      <bpmn:messageEventDefinition id="m" messageRef="payment_received"/>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="late" name="An hour later"><bpmn:incoming>b1</bpmn:incoming>
+      <bpmn:outgoing>b2</bpmn:outgoing><bpmn:timerEventDefinition id="t">
+      <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1H"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:scriptTask id="remind" name="Remind"><bpmn:incoming>b2</bpmn:incoming>
+      <bpmn:outgoing>b3</bpmn:outgoing><bpmn:script>x = 1 / count</bpmn:script></bpmn:scriptTask>
+    <bpmn:parallelGateway id="join"><bpmn:incoming>a2</bpmn:incoming>
+      <bpmn:incoming>b3</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:endEvent id="e"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="split"/>
+    <bpmn:sequenceFlow id="a1" sourceRef="split" targetRef="paid"/>
+    <bpmn:sequenceFlow id="a2" sourceRef="paid" targetRef="join"/>
+    <bpmn:sequenceFlow id="b1" sourceRef="split" targetRef="late"/>
+    <bpmn:sequenceFlow id="b2" sourceRef="late" targetRef="remind"/>
+    <bpmn:sequenceFlow id="b3" sourceRef="remind" targetRef="join"/>
+    <bpmn:sequenceFlow id="f9" sourceRef="join" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_message_kept_while_the_instance_was_in_error_is_delivered_after_the_retry(api):
+    deploy(api, {"paid_and_late.bpmn": PAID_AND_LATE})
+    set_clock(api, T0)
+    instance_id = start(api, "paid_and_late", business_key="INV-9", data={"count": 0})["id"]
+    set_clock(api, T0 + dt.timedelta(hours=2))
+    tick(api)
+    assert instance(api, instance_id)["status"] == "error"  # the reminder failed
+    r = api.post(
+        "erp1",
+        "/api/v1/messages",
+        json={"name": "payment_received", "correlation_key": "INV-9", "payload": {}},
+    )
+    assert r.get_json()["delivered_to"] == []  # kept: its receiver is in error
+    base = f"/api/v1/process-instances/{instance_id}"
+    assert api.patch("admin", f"{base}/data", json={"set": {"count": 1}}).status_code == 200
+    assert api.post("admin", f"{base}/retry").json["status"] == "completed"
