@@ -147,6 +147,23 @@ def compare_and_set(session: so.Session, row: ProcessInstance, **values: Any) ->
     session.expire(row)
 
 
+def record_operator_action(
+    rt: Runtime,
+    session: so.Session,
+    now: dt.datetime,
+    actor: Actor,
+    action: str,
+    instance_id: int,
+    subject: str | None,
+    data: dict[str, Any],
+) -> None:
+    """Audit an operator's change of an instance and drop its live workflow."""
+    rt.cache.evict(instance_id)
+    audit.append(
+        session, now, [AuditEntry(actor.username, action, instance_id, subject=subject, data=data)]
+    )
+
+
 def retry_instance(
     rt: Runtime, session: so.Session, instance_id: int, actor: Actor, revision: int | None = None
 ) -> Change:
@@ -224,19 +241,15 @@ def cancel_instance(
     session.execute(
         sa.delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
     )
-    rt.cache.evict(instance_id)
-    audit.append(
+    record_operator_action(
+        rt,
         session,
         now,
-        [
-            AuditEntry(
-                actor.username,
-                "instance_cancelled",
-                instance_id,
-                subject=subject,
-                data={"reason": reason, "previous_status": previous},
-            )
-        ],
+        actor,
+        "instance_cancelled",
+        instance_id,
+        subject,
+        {"reason": reason, "previous_status": previous},
     )
     return row
 
@@ -292,19 +305,15 @@ def set_instance_data(
     compare_and_set(
         session, row, state=bundle.serializer.serialize_json(workflow), updated_at=to_db(now)
     )
-    rt.cache.evict(instance_id)
-    audit.append(
+    record_operator_action(
+        rt,
         session,
         now,
-        [
-            AuditEntry(
-                actor.username,
-                "instance_data_changed",
-                instance_id,
-                subject=subject,
-                data={"before": audit.plain(before), "after": audit.plain(values)},
-            )
-        ],
+        actor,
+        "instance_data_changed",
+        instance_id,
+        subject,
+        {"before": audit.plain(before), "after": audit.plain(values)},
     )
     return row
 

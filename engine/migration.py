@@ -9,13 +9,11 @@ import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import audit
 from engine.actor import Actor
-from engine.audit import AuditEntry
 from engine.clock import to_db
 from engine.errors import Invalid, NotFound
 from engine.inbox import OPEN_STATES, find_task, sync_inbox
-from engine.incidents import compare_and_set, operated_row
+from engine.incidents import compare_and_set, operated_row, record_operator_action
 from engine.models import HumanTask, InstanceStatus, ProcessInstance
 from engine.registry import Bundle, form_key_of
 from engine.runtime import Runtime
@@ -151,19 +149,15 @@ def migrate_instance(
     sync_inbox(rt, session, row, workflow, actor.username, now)
     _retitle_open_tasks(session, instance_id, workflow)
     sync_subscriptions(rt, session, row, workflow, before)
-    rt.cache.evict(instance_id)
-    audit.append(
+    record_operator_action(
+        rt,
         session,
         now,
-        [
-            AuditEntry(
-                actor.username,
-                "instance_migrated",
-                instance_id,
-                subject=subject,
-                data={"from_version": previous, "to_version": version},
-            )
-        ],
+        actor,
+        "instance_migrated",
+        instance_id,
+        subject,
+        {"from_version": previous, "to_version": version},
     )
     return row
 

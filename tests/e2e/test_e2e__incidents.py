@@ -8,18 +8,8 @@ import threading
 
 import pytest
 from conftest import login, shot
-from sample_models import END, NOTE_FORM, START, deploy, process, script, start, user_task
+from sample_models import DIVIDE, NOTE_FORM, deploy, start
 from support import Api, dispose_test_app, make_test_app
-
-DIVIDE = process(
-    "divide",
-    [
-        START,
-        script("ratio", "ratio = total / count", "Compute ratio"),
-        user_task("check", "Check"),
-        END,
-    ],
-)
 
 
 def _incident(api, key: str) -> int:

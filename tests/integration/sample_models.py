@@ -248,3 +248,15 @@ def business_rule(task_id: str, decision_id: str) -> str:
         f"<spiffworkflow:calledDecisionId>{decision_id}</spiffworkflow:calledDecisionId>"
         "</bpmn:extensionElements>{io}</bpmn:businessRuleTask>"
     )
+
+
+# A start that divides by a variable given as 0: an incident at 'ratio' until count is fixed.
+DIVIDE = process(
+    "divide",
+    [
+        START,
+        script("ratio", "ratio = total / count", "Compute ratio"),
+        user_task("check", "Check"),
+        END,
+    ],
+)

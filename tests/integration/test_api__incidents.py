@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from sample_models import (
+    DIVIDE,
     END,
     NOTE_FORM,
     START,
@@ -24,15 +25,6 @@ from sample_models import (
     user_task,
 )
 
-DIVIDE = process(
-    "divide",
-    [
-        START,
-        script("ratio", "ratio = total / count", "Compute ratio"),
-        user_task("check", "Check"),
-        END,
-    ],
-)
 DIVIDE_FILES = {"divide.bpmn": DIVIDE, "check.form.json": NOTE_FORM}
 
 
