@@ -48,7 +48,9 @@ def test_an_operator_corrects_the_data_and_retries_an_incident(page, api):
 def test_a_designer_cancels_an_incident_with_a_reason(page, api):
     instance_id = _incident(api, "E2E-CANCEL")
     login(page, "designer1")
-    page.goto(f"/incidents/{instance_id}")
+    page.goto(f"/process-instances/{instance_id}")
+    page.get_by_test_id("work-incident").click()
+    page.wait_for_url(f"**/incidents/{instance_id}")
     page.wait_for_selector("#diagram[data-ready='1']")
     page.get_by_test_id("cancel-reason").fill("filed twice")
     page.get_by_test_id("cancel").click()
