@@ -113,9 +113,9 @@ def run_step(
         # be interrupted half-way.
         rt.calendar.get()
     ctx = step_context(rt, session, row, bundle, actor, now)
-    token = enter_step(ctx)
     waiting_before = {task.id for task in waiting_message_tasks(workflow)}
     nested = savepoint(session)
+    token = enter_step(ctx)
     try:
         with rt.clock.frozen(now):
             apply(command, workflow, ctx)
