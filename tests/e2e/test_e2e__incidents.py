@@ -111,3 +111,24 @@ def test_the_admin_dashboard_warns_before_the_calendar_runs_out(browser, calenda
     assert str(last + 1) in page.get_by_test_id("calendar-warning").inner_text()
     shot(page, "dashboard-calendar-warning")
     context.close()
+
+
+def test_a_user_task_without_a_form_is_completed_with_its_generic_form(page, api):
+    from sample_models import END, START, process, user_task
+
+    deploy(api, {"formless.bpmn": process("formless", [START, user_task("look", "Look"), END])})
+    instance_id = start(api, "formless", business_key="E2E-GENERIC")["id"]
+    task = next(
+        t
+        for t in api.get("analyst1", "/api/v1/tasks?scope=candidate").get_json()["items"]
+        if t["process_instance_id"] == instance_id
+    )
+    login(page, "analyst1")
+    page.goto(f"/tasks/{task['id']}")
+    page.wait_for_selector("#task-form[data-ready='1']")
+    assert "no form of its own" in page.locator("#task-form").inner_text()
+    shot(page, "generic-form")
+    page.get_by_role("button", name="Complete task").click()
+    page.wait_for_url(f"**/process-instances/{instance_id}*")
+    assert page.get_by_test_id("instance-status").inner_text() == "completed"
+    assert not page.js_errors, page.js_errors
