@@ -27,6 +27,14 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "grade_terms.dmn",
         "approval_matrix.dmn",
     ),
+    "credit_decision": (
+        "credit_decision.bpmn",
+        "credit_decision_tiers.bpmn",
+        "approval_matrix.dmn",
+        "credit_check_points.dmn",
+        "credit_check_tolerance.dmn",
+        "credit_check_reasons.dmn",
+    ),
 }
 
 

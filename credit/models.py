@@ -169,8 +169,15 @@ class CreditHistory(Base):
     at: so.Mapped[dt.datetime]
 
 
-# The receivables ledger and monitoring have their own modules (credit.receivable_models,
-# credit.monitoring_models); their tables are part of this package's schema, importable here.
+from credit.check_models import (  # noqa: E402
+    CheckDecision,
+    CreditCheck,
+    CreditRelease,
+    ReleaseKind,
+    ReleaseVote,
+)
+# The receivables ledger, the credit check and monitoring have their own modules; their tables
+# are part of this package's schema and importable here.
 from credit.monitoring_models import (  # noqa: E402
     CreditReview,
     CustomerDocument,
@@ -198,9 +205,12 @@ __all__ = [
     "AdjustmentKind",
     "ApplicationStatus",
     "Approval",
+    "CheckDecision",
     "CreditApplication",
+    "CreditCheck",
     "CreditHistory",
     "CreditHold",
+    "CreditRelease",
     "CreditReport",
     "CreditReview",
     "Customer",
@@ -214,6 +224,8 @@ __all__ = [
     "InvoiceStatus",
     "OrderReservation",
     "Payment",
+    "ReleaseKind",
+    "ReleaseVote",
     "ReservationStatus",
     "ReviewApproval",
     "ReversalReason",

@@ -54,7 +54,11 @@ def new_row(rt: Any, row: ProcessInstance, task: Any, now: dt.datetime) -> Human
     """Build the inbox row of a ready user task."""
     spec = task.task_spec
     props = task_properties(spec)
-    groups = _split(props.get("candidateGroups")) or ([spec.lane] if spec.lane else [])
+    groups = (
+        _split(props.get("candidateGroups"))
+        or _expression_list(rt, task, props.get("candidateGroupsExpression"))
+        or ([spec.lane] if spec.lane else [])
+    )
     due = rt.deadline(props, now) if rt.deadline and props.get("dueInBusinessDays") else None
     return HumanTask(
         id=str(task.id),

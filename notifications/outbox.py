@@ -18,6 +18,7 @@ from notifications.templates import render
 
 SLA_EFFECTS = ("task_reminder", "task_escalated", "task_reassigned")
 DECISIONS = ("approved", "rejected", "returned")
+CREDIT_DECISIONS = ("release_once", "temporary_limit", "reject")
 CONTEXT_KEYS = ("customer_name", "requested_limit", "currency", "application_id", "customer_id")
 
 
@@ -147,6 +148,8 @@ def events_of(session: so.Session, change: Any) -> list[Event]:
                     usernames=[data["applicant"]] if data.get("applicant") else [],
                 )
             )
+        elif kind == "credit_decision_made" and data.get("decision") in CREDIT_DECISIONS:
+            events.append(_credit_decision_event(data, instance_id, revision))
         elif kind in SLA_EFFECTS:
             events.append(_sla_event(session, kind, data, instance_id, revision))
         elif kind == "notice":
@@ -187,6 +190,32 @@ def enqueue(
     if new:
         session.execute(_insert_ignoring_duplicates(session), new)
     return len(new)
+
+
+def _credit_decision_event(data: dict[str, Any], instance_id: int, revision: int) -> Event:
+    """Tell the customer's sales rep how the blocked order was decided."""
+    template = f"credit_decision_{data['decision']}"
+    values = {
+        key: _plain(data.get(key))
+        for key in (
+            "order_ref",
+            "customer_id",
+            "customer_name",
+            "amount",
+            "currency",
+            "reason",
+            "temporary_limit",
+            "valid_until",
+        )
+    }
+    return Event(
+        f"{template}:{data.get('order_ref')}:{instance_id}:{revision}",
+        template,
+        instance_id,
+        None,
+        {**values, "process_instance_id": instance_id},
+        usernames=[data["sales_rep"]] if data.get("sales_rep") else [],
+    )
 
 
 def _sla_event(

@@ -131,6 +131,43 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Credit file: /customers/{customer_id}\n",
         ),
     },
+    "credit_decision_release_once": {
+        "zh": (
+            "【信用放行】订单 {order_ref} 已单次放行",
+            "您好 {name}：\n\n客户 {customer_name} 的订单 {order_ref}（{amount} {currency}）"
+            "因信用检查被冻结，现已批准单次放行。\n理由：{reason}\n",
+        ),
+        "en": (
+            "[Released] Order {order_ref} released once",
+            "Hello {name},\n\nThe order {order_ref} of {customer_name} ({amount} {currency}) "
+            "was blocked by the credit check and has been released once.\nReason: {reason}\n",
+        ),
+    },
+    "credit_decision_temporary_limit": {
+        "zh": (
+            "【临时额度】客户 {customer_name} 获临时额度",
+            "您好 {name}：\n\n客户 {customer_name} 的订单 {order_ref} 因信用检查被冻结；"
+            "已批准临时增加额度 {temporary_limit} 元，有效期至 {valid_until}。\n理由：{reason}\n",
+        ),
+        "en": (
+            "[Temporary limit] {customer_name}",
+            "Hello {name},\n\nThe order {order_ref} of {customer_name} was blocked by the "
+            "credit check; a temporary limit increase of {temporary_limit} CNY until "
+            "{valid_until} was granted.\nReason: {reason}\n",
+        ),
+    },
+    "credit_decision_reject": {
+        "zh": (
+            "【未放行】订单 {order_ref} 的放行申请被拒绝",
+            "您好 {name}：\n\n客户 {customer_name} 的订单 {order_ref}（{amount} {currency}）"
+            "的放行申请未获批准，订单仍被冻结。\n理由：{reason}\n",
+        ),
+        "en": (
+            "[Not released] Order {order_ref}",
+            "Hello {name},\n\nThe request to release the order {order_ref} of {customer_name} "
+            "({amount} {currency}) was rejected; the order stays blocked.\nReason: {reason}\n",
+        ),
+    },
 }
 
 LEVELS_ZH = {"none": "无", "blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}

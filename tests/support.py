@@ -72,3 +72,6 @@ class Api:
 
     def patch(self, user, url, json=None, **kw):
         return self.client.patch(url, json=json, headers=self._headers(user), **kw)
+
+    def delete(self, user, url, **kw):
+        return self.client.delete(url, headers=self._headers(user), **kw)

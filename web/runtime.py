@@ -27,11 +27,15 @@ CONTEXT_KEYS = (
     "review_id",
     "current_limit",
     "to_level",
+    "order_ref",
+    "amount",
+    "excess_cny",
 )
 
 
 def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     """Build the engine with credit's service functions and listeners."""
+    from credit import decision_tasks
     from credit import tasks as credit_tasks
     from credit import warning_tasks
     from engine import sla
@@ -39,6 +43,7 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
 
     services = ServiceRegistry()
     credit_tasks.register(services, cfg.fx_rates)
+    decision_tasks.register(services)
     sla.register(services)
     calendar, calendar_functions, deadline = business_time(cfg, clock)
 

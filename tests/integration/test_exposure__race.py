@@ -1,4 +1,4 @@
-"""Concurrent invoices, payments, reversals, adjustments, reservations and cancellations on
+"""Concurrent invoices, payments, reversals, adjustments, credit checks and cancellations on
 PostgreSQL leave every exposure row equal to a full recomputation from the ledger."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from ledger_setup import NOW, RATES, customer_row
 
 from credit import adjustments, exposure, payments, reservations
+from credit.check_models import CreditCheck
 from credit.invoices import book_invoice
 from credit.models import Invoice, Payment
 from engine.errors import Conflict, Invalid
@@ -87,17 +87,22 @@ def _adjust(session, rng, *_):
         adjustments.issue_credit_note(session, NOW, "c", iid, amount, FEB1, "race")
 
 
-def _reserve(session, rng, cids, *_):
+def _check(session, rng, cids, *_):
+    """A credit check of an order: reserves (or replaces) when approved."""
+    from credit.credit_check import check_credit
+    from engine.actor import Actor
+
     order_ref = f"SO-{rng.randrange(12)}"
     owner = session.scalar(
         sa.text("SELECT customer_id FROM order_reservation WHERE order_ref = :r"), {"r": order_ref}
     )
-    cid = owner or rng.choice(cids)
-    amount = Decimal(rng.randrange(100, 300_000)) / 100
-    exposure.lock_exposure(session, cid)
-    reservations.hold_for_order(
-        session, NOW, "erp1", cid, order_ref, amount, "CNY", Decimal(1), amount, "order"
-    )
+    values = {
+        "customer_id": owner or rng.choice(cids),
+        "amount": Decimal(rng.randrange(100, 300_000)) / 100,
+        "currency": rng.choice(["CNY", "USD"]),
+        "order_ref": order_ref,
+    }
+    check_credit(session, RUNTIME["rt"], Actor("erp1"), values, RATES)
 
 
 def _cancel(session, rng, *_):
@@ -108,7 +113,8 @@ def _cancel(session, rng, *_):
             raise
 
 
-OPERATIONS = [_invoice, _invoice, _pay, _pay, _reverse, _adjust, _reserve, _reserve, _cancel]
+OPERATIONS = [_invoice, _invoice, _pay, _pay, _reverse, _adjust, _check, _check, _cancel]
+RUNTIME: dict = {}
 
 
 @pytest.mark.postgres
@@ -116,9 +122,9 @@ OPERATIONS = [_invoice, _invoice, _pay, _pay, _reverse, _adjust, _reserve, _rese
 def test_racing_writers_keep_every_exposure_equal_to_a_recomputation(app, database_url):
     assert database_url.startswith("postgresql")
     with app.app_context():
-        cids = [customer_row(n) for n in range(1, CUSTOMERS + 1)]
+        cids = [customer_row(n, limit="2000000", grade="B") for n in range(1, CUSTOMERS + 1)]
         db.session.commit()
-        engine = db.engine
+    RUNTIME["rt"] = app.extensions["creditflow.runtime"]
     start = threading.Barrier(THREADS)
     failures: list[BaseException] = []
     done = {"ok": 0, "refused": 0}
@@ -129,7 +135,8 @@ def test_racing_writers_keep_every_exposure_equal_to_a_recomputation(app, databa
         start.wait()
         for step in range(STEPS):
             operation = rng.choice(OPERATIONS)
-            with so.Session(engine) as session:
+            with app.app_context():  # its own session, as one request
+                session = db.session
                 try:
                     operation(session, rng, cids, thread, step)
                     session.commit()
@@ -161,3 +168,4 @@ def test_racing_writers_keep_every_exposure_equal_to_a_recomputation(app, databa
             )
             assert open_amounts == exposure.ledger_open_amounts(db.session, cid)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) > 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditCheck)) > 0

@@ -11,6 +11,7 @@ from web.api import applications as _applications  # noqa: E402,F401
 from web.api import audit as _audit  # noqa: E402,F401
 from web.api import auth as _auth  # noqa: E402,F401
 from web.api import calendar as _calendar  # noqa: E402,F401
+from web.api import credit_checks as _credit_checks  # noqa: E402,F401
 from web.api import customers as _customers  # noqa: E402,F401
 from web.api import documents as _documents  # noqa: E402,F401
 from web.api import incidents as _incidents  # noqa: E402,F401
@@ -19,4 +20,5 @@ from web.api import models as _models  # noqa: E402,F401
 from web.api import monitoring as _monitoring  # noqa: E402,F401
 from web.api import notifications as _notifications  # noqa: E402,F401
 from web.api import openapi as _openapi  # noqa: E402,F401
+from web.api import receivables as _receivables  # noqa: E402,F401
 from web.api import tasks as _tasks  # noqa: E402,F401

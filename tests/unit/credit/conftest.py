@@ -30,7 +30,12 @@ DECISIONS = (
     "approval_matrix",
     "security_cover",
     "early_warning",
+    "credit_check_tolerance",
+    "credit_check_point",
+    "credit_check_reasons",
 )
+# Decisions whose file is named differently from the decision.
+DMN_FILES = {"credit_check_point": "credit_check_points"}
 
 # One business rule task per decision, exactly as a credit process calls it.
 _PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -59,7 +64,7 @@ class Decide:
 
     def __init__(self) -> None:
         parser = CreditflowParser(validator=VALIDATOR)
-        parser.add_dmn_files([str(BPMN_DIR / f"{decision}.dmn") for decision in DECISIONS])
+        parser.add_dmn_files([str(BPMN_DIR / f"{DMN_FILES.get(d, d)}.dmn") for d in DECISIONS])
         for decision in DECISIONS:
             parser.add_bpmn_str(_PROCESS.format(decision=decision).encode())
         self.specs = {decision: parser.get_spec(f"decide_{decision}") for decision in DECISIONS}

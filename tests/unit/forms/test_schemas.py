@@ -12,7 +12,14 @@ from forms.errors import FormDefinitionError, FormNotFound
 from forms.loader import shipped_forms
 
 APPROVALS = ["approve_credit_manager", "approve_finance_director", "approve_general_manager"]
-SHIPPED = ["assess_customer", "revise_application", "review_customer", "legal_review", *APPROVALS]
+SHIPPED = [
+    "assess_customer",
+    "revise_application",
+    "review_customer",
+    "legal_review",
+    *APPROVALS,
+    "credit_decision",
+]
 
 # One valid submission per shipped form, as a browser or an ERP would send it.
 VALID = {
@@ -35,6 +42,12 @@ VALID = {
     },
     "legal_review": {"decision": "sue", "comment": "enforcement ruling"},
     **dict.fromkeys(APPROVALS, {"decision": "approve", "comment": "ok", "approved_limit": "90000"}),
+    "credit_decision": {
+        "decision": "temporary_limit",
+        "reason": "seasonal peak",
+        "temporary_limit": "300000",
+        "valid_until": "2026-03-31",
+    },
 }
 TYPED = {
     "assess_customer": {
@@ -58,6 +71,12 @@ TYPED = {
     **dict.fromkeys(
         APPROVALS, {"decision": "approve", "comment": "ok", "approved_limit": D(90000)}
     ),
+    "credit_decision": {
+        "decision": "temporary_limit",
+        "reason": "seasonal peak",
+        "temporary_limit": D(300000),
+        "valid_until": date(2026, 3, 31),
+    },
 }
 REQUIRED = {
     "assess_customer": "qualitative_rating",
@@ -65,6 +84,7 @@ REQUIRED = {
     "review_customer": "recommendation",
     "legal_review": "decision",
     **dict.fromkeys(APPROVALS, "decision"),
+    "credit_decision": "reason",
 }
 
 
@@ -117,8 +137,9 @@ def test_missing_required_field_is_named(key):
 
 @pytest.mark.parametrize("key", SHIPPED)
 def test_unknown_field_is_named_with_a_suggestion(key):
-    errors = errors_of(key, valid_with(key, commnet="typo"))
-    assert errors == {"commnet": ["Unknown field 'commnet'. Did you mean 'comment'?"]}
+    typo, meant = ("reasno", "reason") if key == "credit_decision" else ("commnet", "comment")
+    errors = errors_of(key, valid_with(key, **{typo: "typo"}))
+    assert errors == {typo: [f"Unknown field '{typo}'. Did you mean '{meant}'?"]}
 
 
 @pytest.mark.parametrize("key", SHIPPED)
