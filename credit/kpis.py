@@ -65,8 +65,8 @@ def compute_kpis(f: PeriodFigures) -> dict[str, object]:
     dso = _ratio(f.closing * f.days, f.credit_sales, _ONE)
     cei = _ratio((base - f.closing) * 100, base - f.closing_current, _ONE)
     return {
-        "from": f.start,
-        "to": f.end,
+        "start": f.start,
+        "end": f.end,
         "collection_rate": _ratio(f.cash_collected, base, _FOUR),
         "dso": dso,
         "cei": cei,

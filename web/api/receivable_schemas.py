@@ -2,45 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from credit.credit_check import CHECK_POINTS
 from credit.models import InvoiceStatus, ReversalReason
-from web.api.customer_schemas import _CURRENCY, _POSITIVE, Moment, money
+from forms.fields import Currency, Day, Id, Integer, Money, PlainText
+from web.api.customer_schemas import Moment
 
-MAX_ID = 2**31 - 1
-_ID = validate.Range(min=1, max=MAX_ID, error=f"must be a whole number from 1 to {MAX_ID}")
-_TEXT = validate.Length(min=1, max=64)
-_DATES = validate.Range(
-    min=dt.date(1900, 1, 1), max=dt.date(2199, 12, 31), error="must be between 1900 and 2199"
-)
+REF_LENGTH = 64
 
 
-def _id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=_ID, **kwargs)
-
-
-def _date(**kwargs: Any) -> fields.Date:
-    return fields.Date(validate=_DATES, **kwargs)
-
-
-def _text(**kwargs: Any) -> fields.String:
-    return fields.String(validate=_TEXT, **kwargs)
+def _ref(**kwargs: Any) -> PlainText:
+    """An invoice number, payment reference or order reference (1-64 characters)."""
+    return PlainText(max_length=REF_LENGTH, validate=validate.Length(min=1), **kwargs)
 
 
 class InvoiceBody(Schema):
     """Body of POST /invoices."""
 
-    customer_id = _id(required=True)
-    number = _text(required=True)
-    amount = money(_POSITIVE, required=True)
-    currency = fields.String(load_default="CNY", validate=_CURRENCY)
-    issued_on = _date(required=True)
-    due_on = _date(required=True)
-    order_ref = _text(load_default=None, allow_none=True)
+    customer_id = Id(required=True)
+    number = _ref(required=True)
+    amount = Money(positive=True, required=True)
+    currency = Currency(load_default="CNY")
+    issued_on = Day(required=True)
+    due_on = Day(required=True)
+    order_ref = _ref(load_default=None, allow_none=True)
 
     @validates_schema
     def _due_after_issue(self, data: dict[str, Any], **_: Any) -> None:
@@ -51,16 +39,11 @@ class InvoiceBody(Schema):
 class InvoiceQuery(Schema):
     """Query string of GET /invoices."""
 
-    class Meta:
-        """Ignore other query parameters."""
-
-        unknown = EXCLUDE
-
-    customer_id = fields.Integer(validate=_ID, load_default=None)
+    customer_id = Id(load_default=None)
     status = fields.String(validate=validate.OneOf(list(InvoiceStatus)), load_default=None)
     overdue = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))
+    limit = Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = Id(load_default=None)
 
 
 class InvoiceOut(Schema):
@@ -80,14 +63,29 @@ class InvoiceOut(Schema):
     created_at = Moment()
 
 
+class InvoicePage(Schema):
+    """A page of GET /invoices; pass ``next`` as ``after`` for the following page."""
+
+    items = fields.List(fields.Nested(InvoiceOut))
+    next = fields.Integer(allow_none=True)
+
+
+class ImportResult(Schema):
+    """What an invoice import did; rejected lines carry their number and field errors."""
+
+    imported = fields.Integer()
+    unchanged = fields.Integer()
+    rejected = fields.List(fields.Dict())
+
+
 class PaymentBody(Schema):
     """Body of POST /payments."""
 
-    customer_id = _id(required=True)
-    invoice_number = _text(required=True)
-    amount = money(_POSITIVE, required=True)
-    paid_on = _date(required=True)
-    reference = _text(load_default=None, allow_none=True)
+    customer_id = Id(required=True)
+    invoice_number = _ref(required=True)
+    amount = Money(positive=True, required=True)
+    paid_on = Day(required=True)
+    reference = _ref(load_default=None, allow_none=True)
 
 
 class ReversalBody(Schema):
@@ -107,16 +105,17 @@ class PaymentOut(Schema):
     reference = fields.String(allow_none=True)
     reversed_on = fields.Date(allow_none=True)
     reversal_reason = fields.String(allow_none=True)
+    invoice_open_amount = fields.Decimal(as_string=True)
     created_at = Moment()
 
 
 class CreditCheckBody(Schema):
     """Body of POST /credit-check."""
 
-    customer_id = _id(required=True)
-    amount = money(_POSITIVE, required=True)
-    currency = fields.String(load_default="CNY", validate=_CURRENCY)
-    order_ref = _text(load_default=None, allow_none=True)
+    customer_id = Id(required=True)
+    amount = Money(positive=True, required=True)
+    currency = Currency(load_default="CNY")
+    order_ref = _ref(load_default=None, allow_none=True)
     check_point = fields.String(load_default="order", validate=validate.OneOf(CHECK_POINTS))
     request_release = fields.Boolean(load_default=False)
 
@@ -138,15 +137,25 @@ class CreditCheckOut(Schema):
 class KpiQuery(Schema):
     """Query string of GET /kpis: the period, both days included."""
 
-    class Meta:
-        """Ignore other query parameters."""
-
-        unknown = EXCLUDE
-
-    start = _date(required=True, data_key="from")
-    end = _date(required=True, data_key="to")
+    start = Day(required=True, data_key="from")
+    end = Day(required=True, data_key="to")
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise ValidationError(f"must not be before from ({data['start']})", "to")
+
+
+class KpiOut(Schema):
+    """GET /kpis: ratios (fractions, 4 places), DSO (days), CEI (%), aging in CNY on ``to``."""
+
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    collection_rate = fields.Float(allow_none=True)
+    dso = fields.Float(allow_none=True)
+    cei = fields.Float(allow_none=True)
+    overdue_ratio = fields.Float(allow_none=True)
+    bad_debt_ratio = fields.Float(allow_none=True)
+    default_rate = fields.Float(allow_none=True)
+    aging = fields.Dict(keys=fields.String(), values=fields.Decimal(as_string=True))
+    figures = fields.Dict()
