@@ -61,6 +61,9 @@ class CheckResult:
     currency: str = "CNY"
 
 
+_ONE_INPUT: dict[tuple[str, int, str, str | None], dict[str, Any]] = {}
+
+
 class Policy:
     """The credit check's decision tables of the newest credit_decision version."""
 
@@ -73,13 +76,20 @@ class Policy:
         """Evaluate one table."""
         return evaluate(self._bundle.decisions[decision_id], inputs, self._script_engine)
 
+    def decide_once(self, decision_id: str, name: str, value: str | None) -> dict[str, Any]:
+        """Evaluate a one-input table, remembered per deployed version (versions never change)."""
+        key = (self._bundle.key, self._bundle.version, decision_id, value)
+        if key not in _ONE_INPUT:
+            _ONE_INPUT[key] = self.decide(decision_id, {name: value})
+        return _ONE_INPUT[key]
+
     def enforced(self, check_point: str) -> bool:
         """Whether the check blocks at this check point."""
-        return bool(self.decide("credit_check_point", {"check_point": check_point})["enforced"])
+        return bool(self.decide_once("credit_check_point", "check_point", check_point)["enforced"])
 
     def tolerance(self, grade: str | None, limit: Decimal) -> Decimal:
         """min(limit x tolerance % / 100, cap) for the grade."""
-        row = self.decide("credit_check_tolerance", {"grade": grade})
+        row = self.decide_once("credit_check_tolerance", "grade", grade)
         percent = dmn_number(row["tolerance_percent"], "credit_check_tolerance tolerance_percent")
         cap = dmn_number(row["tolerance_cap"], "credit_check_tolerance tolerance_cap")
         return min(limit * percent / 100, cap).quantize(CENT)

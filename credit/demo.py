@@ -10,10 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.adjustments import issue_credit_note
 from credit.customers import add_credit_report, add_security, add_statement, create_customer
 from credit.invoices import book_invoice
-from credit.models import Customer
-from credit.payments import record_payment
+from credit.ledger import invoice_by_number
+from credit.models import Customer, ReversalReason
+from credit.payments import record_payment, reverse_payment
 from credit.ratios import STATEMENT_FIGURES
 from credit.terms import add_months
 from credit.uscc import make_uscc
@@ -32,7 +34,9 @@ def _contact(name: str, user: str, phone: str) -> dict[str, str]:
     return {"name": name, "email": f"{user}@example.com", "phone": phone}
 
 
-# Each invoice: (amount, issued days ago, terms days, paid days after due or None when open).
+# Each invoice: (amount, issued days ago, terms days, paid days after due or None when open,
+# optionally one more entry: ("partial", amount, days ago), ("credit_note", amount, days ago) or
+# ("bounced", days ago) for a reversal of the full payment).
 CUSTOMERS: list[dict[str, Any]] = [
     {  # The credit policy's worked example: grade B, suggested limit 2,490,000.
         "profile": {
@@ -51,7 +55,12 @@ CUSTOMERS: list[dict[str, Any]] = [
         ),
         "report": ("中国人民银行征信中心", 75),
         "securities": [("collateral", "1000000"), ("insurance", "500000")],
-        "invoices": [("600000", 120, 45, 0), ("450000", 80, 45, 12), ("380000", 10, 45, None)],
+        "invoices": [
+            ("600000", 120, 45, 0),
+            ("450000", 80, 45, 12),
+            ("380000", 10, 45, None),
+            ("520000", 75, 45, None, ("partial", "200000", 10)),  # 30 days past due, part paid
+        ],
     },
     {  # Strong balance sheet, long history, pays on time: grade A.
         "profile": {
@@ -70,7 +79,11 @@ CUSTOMERS: list[dict[str, Any]] = [
         ),
         "report": ("中国人民银行征信中心", 92),
         "securities": [("guarantee", "2000000")],
-        "invoices": [("900000", 100, 60, 0), ("750000", 70, 60, 0), ("820000", 15, 60, None)],
+        "invoices": [
+            ("900000", 100, 60, 0),
+            ("750000", 70, 60, 0),
+            ("820000", 15, 60, None, ("credit_note", "20000", 5)),  # price difference
+        ],
     },
     {  # Thin margins and 72% debt-to-asset, paid 20 days late: grade D territory.
         "profile": {
@@ -89,7 +102,12 @@ CUSTOMERS: list[dict[str, Any]] = [
         ),
         "report": ("中国人民银行征信中心", 55),
         "securities": [("guarantee", "500000")],
-        "invoices": [("300000", 110, 30, 20), ("260000", 20, 30, None)],
+        "invoices": [
+            ("300000", 110, 30, 20),
+            ("260000", 20, 30, None),
+            ("180000", 130, 30, None),  # 100 days past due
+            ("90000", 80, 30, 0, ("bounced", 45)),  # the cheque bounced (退票): 50 days past due
+        ],
     },
     {  # A new customer: profile only.
         "profile": {
@@ -156,6 +174,7 @@ def _add_invoice(
     issued_ago: int,
     terms: int,
     paid_late: int | None,
+    extra: tuple[Any, ...] | None = None,
 ) -> None:
     issued_on = today - dt.timedelta(days=issued_ago)
     due_on = issued_on + dt.timedelta(days=terms)
@@ -177,4 +196,20 @@ def _add_invoice(
             "paid_on": due_on + dt.timedelta(days=paid_late),
             "reference": f"{invoice_number}-P1",
         }
-        record_payment(session, now, ACTOR, payment)
+        paid = record_payment(session, now, ACTOR, payment).payment
+        if extra and extra[0] == "bounced":
+            day = today - dt.timedelta(days=extra[1])
+            reverse_payment(session, now, day, ACTOR, paid.id, ReversalReason.BOUNCED.value)
+    if extra and extra[0] == "partial":
+        part = {
+            "customer_id": customer.id,
+            "invoice_number": invoice_number,
+            "amount": Decimal(extra[1]),
+            "paid_on": today - dt.timedelta(days=extra[2]),
+            "reference": f"{invoice_number}-P2",
+        }
+        record_payment(session, now, ACTOR, part)
+    if extra and extra[0] == "credit_note":
+        day = today - dt.timedelta(days=extra[2])
+        invoice = invoice_by_number(session, customer.id, invoice_number)
+        issue_credit_note(session, now, ACTOR, invoice.id, Decimal(extra[1]), day, "价格调整")

@@ -108,22 +108,28 @@ def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> None:
     ids = sorted(set(customer_ids))
     if not ids:
         return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_ENSURE_MANY_PG, {"ids": ids})
+        session.execute(_LOCK_MANY_PG, {"ids": ids}).all()
+        return
     _ensure_rows(session, ids)
     for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(
-                sa.select(_TABLE.c.customer_id)
-                .where(_TABLE.c.customer_id.in_(chunk))
-                .order_by(_TABLE.c.customer_id)
-                .with_for_update()
-            ).all()
-        else:  # SQLite: the first write takes the database's write lock.
-            session.execute(
-                sa.update(_TABLE)
-                .where(_TABLE.c.customer_id.in_(chunk))
-                .values(receivables=_TABLE.c.receivables)
-            )
+        # SQLite: the first write takes the database's write lock.
+        session.execute(
+            sa.update(_TABLE)
+            .where(_TABLE.c.customer_id.in_(ids[start : start + 1000]))
+            .values(receivables=_TABLE.c.receivables)
+        )
+
+
+_ENSURE_MANY_PG = sa.text(
+    "INSERT INTO customer_exposure (customer_id, receivables, reservations)"
+    " SELECT unnest(CAST(:ids AS integer[])), 0, 0 ON CONFLICT (customer_id) DO NOTHING"
+)
+_LOCK_MANY_PG = sa.text(
+    "SELECT customer_id FROM customer_exposure WHERE customer_id = ANY(CAST(:ids AS integer[]))"
+    " ORDER BY customer_id FOR UPDATE"
+)
 
 
 _SHIFT = (
@@ -149,14 +155,29 @@ def shift_exposure(
 
 
 def shift_exposures(session: so.Session, deltas: Mapping[int, tuple[Decimal, Decimal]]) -> None:
-    """Add (receivables, reservations) deltas to many locked rows in one round trip."""
-    params = [
-        {"cid": cid, "d_recv": recv, "d_resv": resv}
-        for cid, (recv, resv) in sorted(deltas.items())
-        if recv or resv
-    ]
-    if params:
-        session.execute(_SHIFT, params)
+    """Add (receivables, reservations) deltas to many locked rows.
+
+    PostgreSQL: one UPDATE … FROM unnest(arrays); SQLite: one executemany.
+    """
+    rows = [(cid, recv, resv) for cid, (recv, resv) in sorted(deltas.items()) if recv or resv]
+    if session.get_bind().dialect.name != "postgresql":
+        if rows:
+            params = [{"cid": cid, "d_recv": recv, "d_resv": resv} for cid, recv, resv in rows]
+            session.execute(_SHIFT, params)
+        return
+    if rows:
+        cids, recv, resv = (list(column) for column in zip(*rows, strict=True))
+        session.execute(_SHIFT_MANY_PG, {"cids": cids, "recv": recv, "resv": resv})
+
+
+# One statement for any number of rows: the deltas travel as three arrays.
+_SHIFT_MANY_PG = sa.text(
+    "UPDATE customer_exposure AS e"
+    " SET receivables = round(e.receivables + g.d_recv, 2),"
+    " reservations = round(e.reservations + g.d_resv, 2)"
+    " FROM unnest(CAST(:cids AS integer[]), CAST(:recv AS numeric[]), CAST(:resv AS numeric[]))"
+    " AS g(cid, d_recv, d_resv) WHERE e.customer_id = g.cid"
+)
 
 
 def read_exposure(session: so.Session, customer_id: int) -> Exposure:

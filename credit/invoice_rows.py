@@ -1,7 +1,9 @@
 """Parse one CSV line of an invoice import into values and field errors (pure, no database).
 
 The header names the columns (``customer_id,number,amount,currency,issued_on,due_on`` and
-optionally ``order_ref``, in any order); the header is line 1.
+optionally ``order_ref``, in any order); the header is line 1. Parsing runs once per line of
+files with millions of lines, so the columns are located once (``Columns``) and each line is
+read by position.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from typing import Any
 
 REQUIRED = ("customer_id", "number", "amount", "currency", "issued_on", "due_on")
 OPTIONAL = ("order_ref",)
-MAX_ID = 2**31 - 1
+FIELDS = REQUIRED + OPTIONAL
+MAX_ID = 2**63 - 1
 MAX_TEXT = 64
-MAX_AMOUNT = Decimal("1e16")
+MAX_AMOUNT = Decimal("999999999999999.99")
 CENT = Decimal("0.01")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+_AMOUNT = re.compile(r"^(?:0|[1-9]\d{0,14})(?:\.\d{1,2})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -41,51 +46,64 @@ def header_errors(header: Sequence[str]) -> dict[str, list[str]]:
     names = [name.strip() for name in header]
     errors: dict[str, list[str]] = {}
     missing = [name for name in REQUIRED if name not in names]
-    unknown = [name for name in names if name not in REQUIRED + OPTIONAL]
+    unknown = [name for name in names if name not in FIELDS]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if missing:
         errors.setdefault("header", []).append(f"missing columns: {', '.join(missing)}")
     if unknown:
         errors.setdefault("header", []).append(
-            f"unknown columns: {', '.join(unknown)}; expected {','.join(REQUIRED + OPTIONAL)}"
+            f"unknown columns: {', '.join(unknown)}; expected {','.join(FIELDS)}"
         )
     if repeated:
         errors.setdefault("header", []).append(f"repeated columns: {', '.join(repeated)}")
     return errors
 
 
-def parse_row(
-    line: int, header: Sequence[str], cells: Sequence[str], rates: Mapping[str, str]
-) -> Row:
+class Columns:
+    """Where each field sits in a line of a file with a valid header."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        """Locate the fields (``header_errors`` must be empty)."""
+        names = [name.strip() for name in header]
+        self.width = len(names)
+        self.index = [names.index(name) if name in names else None for name in FIELDS]
+
+
+def parse_row(line: int, columns: Columns, cells: Sequence[str], rates: Mapping[str, str]) -> Row:
     """Parse the cells of one line; every field with a problem gets its messages."""
     row = Row(line)
-    if len(cells) != len(header):
-        row.reject("line", f"expected {len(header)} fields, got {len(cells)}")
+    if len(cells) != columns.width:
+        row.reject("line", f"expected {columns.width} fields, got {len(cells)}")
         return row
-    raw = {name.strip(): cell.strip() for name, cell in zip(header, cells, strict=True)}
-    row.values["customer_id"] = _whole(row, "customer_id", raw["customer_id"])
-    row.values["number"] = _text(row, "number", raw["number"], required=True)
-    row.values["amount"] = _amount(row, raw["amount"])
-    currency = raw["currency"].upper()
-    if not _CURRENCY.match(currency):
-        row.reject("currency", "must be a 3-letter currency code such as CNY")
-    elif currency not in rates:
-        row.reject("currency", f"no exchange rate for {currency}; known: {sorted(rates)}")
-    row.values["currency"] = currency
-    row.values["issued_on"] = _date(row, "issued_on", raw["issued_on"])
-    row.values["due_on"] = _date(row, "due_on", raw["due_on"])
-    issued, due = row.values["issued_on"], row.values["due_on"]
-    if issued is not None and due is not None and due < issued:
-        row.reject("due_on", f"must not be before issued_on ({issued})")
-    row.values["order_ref"] = _text(row, "order_ref", raw.get("order_ref", ""), required=False)
+    raw = [cells[i].strip() if i is not None else "" for i in columns.index]
+    customer, number, amount, currency, issued, due, order_ref = raw
+    values = row.values
+    values["customer_id"] = _whole(row, customer)
+    values["number"] = _text(row, "number", number, required=True)
+    values["amount"] = _amount(row, amount)
+    currency = currency.upper()
+    if currency not in rates:
+        known = sorted(rates)
+        row.reject(
+            "currency",
+            f"no exchange rate for {currency}; known: {known}"
+            if _CURRENCY.match(currency)
+            else "must be a 3-letter currency code such as CNY",
+        )
+    values["currency"] = currency
+    values["issued_on"] = _date(row, "issued_on", issued)
+    values["due_on"] = _date(row, "due_on", due)
+    if values["issued_on"] and values["due_on"] and values["due_on"] < values["issued_on"]:
+        row.reject("due_on", f"must not be before issued_on ({values['issued_on']})")
+    values["order_ref"] = _text(row, "order_ref", order_ref, required=False)
     return row
 
 
-def _whole(row: Row, name: str, text: str) -> int | None:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
-        row.reject(name, f"must be a whole number from 1 to {MAX_ID}")
-        return None
-    return int(text)
+def _whole(row: Row, text: str) -> int | None:
+    if text.isascii() and text.isdigit() and len(text) <= 19 and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    row.reject("customer_id", f"must be a whole number from 1 to {MAX_ID}")
+    return None
 
 
 def _text(row: Row, name: str, text: str, required: bool) -> str | None:
@@ -95,26 +113,31 @@ def _text(row: Row, name: str, text: str, required: bool) -> str | None:
         return None
     if len(text) > MAX_TEXT:
         row.reject(name, f"at most {MAX_TEXT} characters")
+    elif not text.isprintable():
+        row.reject(name, "must not contain control characters")
     return text
 
 
 def _amount(row: Row, text: str) -> Decimal | None:
-    try:
+    if _AMOUNT.match(text):
         amount = Decimal(text)
+        if amount > 0:
+            return amount.quantize(CENT)
+        row.reject("amount", "must be greater than 0")
+        return None
+    try:
+        Decimal(text)
     except InvalidOperation:
         row.reject("amount", "must be a decimal number such as 1234.50")
         return None
-    if not amount.is_finite() or amount <= 0:
-        row.reject("amount", "must be a decimal number greater than 0")
-    elif amount >= MAX_AMOUNT or amount != amount.quantize(CENT):
-        row.reject("amount", "at most 2 decimal places and less than 10^16")
-    else:
-        return amount.quantize(CENT)
+    row.reject("amount", f"must be above 0, at most 2 decimal places and at most {MAX_AMOUNT}")
     return None
 
 
 def _date(row: Row, name: str, text: str) -> dt.date | None:
     try:
+        if not _DATE.match(text):
+            raise ValueError(text)
         day = dt.date.fromisoformat(text)
     except ValueError:
         row.reject(name, "must be a date such as 2026-03-31")

@@ -27,6 +27,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     install_converters(app)
     configure_currencies(cfg.fx_rates)
+    from web.scheduling import JOB_LOCK
+
+    JOB_LOCK.configure(cfg.job_lock_path)
     app.config.update(
         SECRET_KEY=cfg.secret_key,
         SQLALCHEMY_DATABASE_URI=cfg.database_url,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+
+from web.imports import import_cmd
+
+DEFAULT_WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 
 def _create_app() -> Flask:
@@ -24,7 +29,17 @@ def cli() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI (for `flask --app web` too)."""
-    for command in (init_cmd, demo_cmd, serve_cmd, worker_cmd, audit_cmd, bench_cmd, doctor_cmd):
+    for command in (
+        init_cmd,
+        demo_cmd,
+        serve_cmd,
+        scheduler_cmd,
+        worker_cmd,
+        audit_cmd,
+        bench_cmd,
+        doctor_cmd,
+        import_cmd,
+    ):
         app.cli.add_command(command)
 
 
@@ -58,20 +73,35 @@ def demo_cmd() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="web worker processes (gunicorn)",
+)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--no-scheduler", is_flag=True, help="web and API only (a host among several)")
+def serve_cmd(host: str, port: int, workers: int, threads: int, no_scheduler: bool) -> None:
+    """Serve web and API with gunicorn; unless --no-scheduler, one scheduler process beside."""
+    from web.server import serve
+
+    click.echo(f"creditflow serving on http://{host}:{port} ({workers} workers)")
+    serve(host, port, workers, threads, scheduler=not no_scheduler)
+
+
+@click.command("scheduler")
 @with_appcontext
-def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
-    """Serve web, API and (unless --no-scheduler) the scheduler."""
+def scheduler_cmd() -> None:
+    """Run this host's scheduler (timers, sweeps, outbox every 2 s) until stopped.
+
+    `serve` starts it beside its web workers; it and POST /admin/tick share the job lock.
+    """
     from flask import current_app
-    from werkzeug.serving import run_simple
 
-    app = current_app._get_current_object()
-    if not no_scheduler:
-        from web.scheduling import start_scheduler
+    from web.scheduling import run_scheduler
 
-        start_scheduler(app)
-    click.echo(f"creditflow serving on http://{host}:{port}")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_scheduler(current_app._get_current_object())
 
 
 @click.command("worker")
@@ -165,6 +195,40 @@ def bench_warnings(
     bench["main"](customers, invoices, backends.split(","), write, postgres)
 
 
+@bench_cmd.command("import")
+@click.option("--rows", default=1_000_000, type=int, show_default=True)
+@click.option("--backends", default="sqlite,postgresql", show_default=True)
+@click.option("--customers", default=10_000, type=int, show_default=True)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_import(rows: int, backends: str, customers: int, write: bool) -> None:
+    """Import N invoice rows from CSV into each backend; rows/s, then the re-import."""
+    bench = _bench_script("bench_import.py")
+    bench["main"](rows, backends.split(","), write, customers)
+
+
+@bench_cmd.command("credit-check")
+@click.option("--customers", default=10_000, type=int, show_default=True)
+@click.option("--invoices", default=1_000_000, type=int, show_default=True)
+@click.option("--rate", default=1000, type=int, show_default=True, help="requests/s offered")
+@click.option("--seconds", default=20, type=int, show_default=True)
+@click.option("--workers", default=DEFAULT_WORKERS, type=int, show_default=True)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_credit_check(
+    customers: int, invoices: int, rate: int, seconds: int, workers: int, write: bool
+) -> None:
+    """Credit checks through gunicorn at a fixed rate from a load generator on 127.0.0.1."""
+    bench = _bench_script("bench_credit_check.py")
+    bench["main"](customers, invoices, rate, seconds, workers, write)
+
+
+def _bench_script(name: str) -> dict:
+    import runpy
+
+    from web.config import ROOT
+
+    return runpy.run_path(str(ROOT / "tests" / "bench" / name))
+
+
 @click.group("audit")
 def audit_cmd() -> None:
     """Audit trail commands."""
@@ -189,8 +253,14 @@ cli.add_command(audit_cmd)
 cli.add_command(worker_cmd)
 cli.add_command(bench_cmd)
 cli.add_command(doctor_cmd)
+cli.add_command(scheduler_cmd)
+cli.add_command(import_cmd)
 
 
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="creditflow")
+
+
+if __name__ == "__main__":
+    main()

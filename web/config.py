@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,12 @@ def _default_db_url() -> str:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _job_lock_path(database_url: str) -> str:
+    """One lock file per database: the processes of one installation on this host share it."""
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return str(Path(tempfile.gettempdir()) / f"creditflow-jobs-{digest}.lock")
 
 
 @dataclass
@@ -49,6 +57,8 @@ class Config:
     scheduler: bool = True
     testing: bool = False
     login_rate_limit: str = "10 per minute"
+    # The file that serializes scheduler runs and /admin/tick among this host's processes.
+    job_lock_path: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -68,6 +78,7 @@ class Config:
             dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
             documents_dir=env.get("CREDITFLOW_DOCUMENTS_DIR", ""),
         )
+        cfg.job_lock_path = env.get("CREDITFLOW_JOB_LOCK") or _job_lock_path(cfg.database_url)
         if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
             cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
         if env.get("CREDITFLOW_STEP_MAX_TASKS"):

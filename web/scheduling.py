@@ -21,10 +21,47 @@ SWEEPS_KEY = "creditflow.sweeps"
 
 Sweep = Callable[[Flask], Any]
 
-# One job at a time per process: a tick waits for a background run that is under way, so when
-# POST /admin/tick returns, everything due at the clock's time has fired (nothing half-leased by
-# the in-process scheduler). Across processes, leases keep firings apart.
-JOB_LOCK = threading.RLock()
+
+class JobLock:
+    """One job run at a time on this host: a thread lock plus, once configured, a file lock.
+
+    A tick waits for a scheduler run that is under way, in this process or in the scheduler
+    process beside gunicorn's workers (`creditflow serve`), so when POST /admin/tick returns,
+    everything due at the clock's time has fired. Across hosts, leases keep firings apart.
+    """
+
+    def __init__(self) -> None:
+        self._thread = threading.RLock()
+        self._path: str | None = None
+        self._file: Any = None
+        self._depth = 0
+
+    def configure(self, path: str | None) -> None:
+        """Also lock this file (shared by the processes of one installation)."""
+        self._path = path
+
+    def __enter__(self) -> JobLock:
+        self._thread.acquire()
+        if self._depth == 0 and self._path:
+            import fcntl
+
+            self._file = open(self._path, "a")  # noqa: SIM115 - held until __exit__
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            import fcntl
+
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        self._thread.release()
+
+
+JOB_LOCK = JobLock()
 
 
 def worker_id() -> str:
@@ -130,6 +167,21 @@ def start_scheduler(app: Flask, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> A
     app.extensions["creditflow.scheduler"] = scheduler
     log.info("scheduler started", extra={"jobs": "heartbeat,timers,outbox,sweeps"})
     return scheduler
+
+
+def run_scheduler(app: Flask, stop: threading.Event | None = None) -> None:
+    """Run the scheduler in this process until SIGTERM / SIGINT (or `stop`) arrives."""
+    import signal
+
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    scheduler = start_scheduler(app)
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
 
 
 def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:

@@ -21,6 +21,7 @@ from web.ui import designer as _designer  # noqa: E402,F401
 from web.ui import inbox as _inbox  # noqa: E402,F401
 from web.ui import incidents as _incidents  # noqa: E402,F401
 from web.ui import instances as _instances  # noqa: E402,F401
+from web.ui import kpis as _kpis  # noqa: E402,F401
 from web.ui import monitoring as _monitoring  # noqa: E402,F401
 from web.ui import notifications as _notifications  # noqa: E402,F401
 from web.ui import tasks as _tasks  # noqa: E402,F401

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from credit import customers as service
 from credit.applications import file_application
+from credit.receivables_view import receivables_view
 from engine.errors import EngineError
 from web.api.applications import ApplicationRequest
 from web.api.customer_schemas import CustomerBody
@@ -54,8 +55,13 @@ def customer(customer_id: int):
     statements = [s.view() for s in service.list_statements(db.session, customer_id)]
     from web.ui.monitoring import file_sections
 
+    receivables = receivables_view(db.session, customer_id, runtime().clock.today())
     return render_template(
-        "customer.html", c=summary, statements=statements, file=file_sections(customer_id)
+        "customer.html",
+        c=summary,
+        statements=statements,
+        file=file_sections(customer_id),
+        receivables=receivables,
     )
 
 

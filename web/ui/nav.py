@@ -36,6 +36,11 @@ LINKS = [
         "Warnings",
         {"credit_manager", "finance_director", "general_manager", "auditor", "admin", "sales"},
     ),
+    (
+        "ui.kpis",
+        "KPIs",
+        {"credit_manager", "finance_director", "general_manager", "auditor", "admin"},
+    ),
     ("ui.designer", "Designer", {"process_designer", "admin"}),
     ("ui.incidents", "Incidents", {"process_designer", "admin"}),
     ("ui.audit", "Audit", {"auditor", "admin"}),

@@ -19,5 +19,13 @@
       datasets: [{ data: [limit, exposure, Math.max(limit - exposure, 0)], backgroundColor: ["#2563eb", exposure > limit ? "#dc2626" : "#f59e0b", "#16a34a"] }] },
     options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }
   });
+  var aging = page.aging || {}, buckets = ["current", "1_30", "31_60", "61_90", "over_90"];
+  new Chart(document.getElementById("chart-aging"), {
+    type: "bar",
+    data: { labels: buckets.map(function (b) { return t[b]; }),
+      datasets: [{ label: t.aging, data: buckets.map(function (b) { return Number(aging[b] || 0); }),
+        backgroundColor: ["#16a34a", "#f59e0b", "#f97316", "#dc2626", "#7f1d1d"] }] },
+    options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } }
+  });
   document.body.dataset.chartsReady = "1";
 })();

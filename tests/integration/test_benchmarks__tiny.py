@@ -1,0 +1,28 @@
+"""The benchmarks run end to end at a tiny size, so they cannot rot (figures are not checked)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+from conftest import POSTGRES_URL
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def test_bench_import_runs_and_reimports_nothing():
+    bench = runpy.run_path(str(BENCH / "bench_import.py"))
+    backends = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+    results = bench["main"](300, backends, False, customers=20)
+    assert [r["backend"] for r in results] == backends
+    assert all(r["rows"] == 300 for r in results)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not POSTGRES_URL, reason="the credit-check benchmark runs on PostgreSQL")
+def test_bench_credit_check_serves_through_gunicorn():
+    bench = runpy.run_path(str(BENCH / "bench_credit_check.py"))
+    result = bench["main"](20, 200, 20, 1, 1, False)
+    assert result["at_rate"]["requests"] == 20
+    assert result["at_rate"]["errors"] == 0 and result["peak"]["errors"] == 0
