@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL
+
+POSTGRES_URL = os.environ.get("CREDITFLOW_TEST_POSTGRES_URL")
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
