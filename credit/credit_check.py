@@ -28,6 +28,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from credit.check_models import CheckDecision, CreditCheck
+from credit.credit_file import find_customer
 from credit.exposure import CENT, ZERO, cny, fx_rate, limit_cny, lock_exposure, read_exposure
 from credit.models import Customer
 from credit.receivable_models import Invoice, InvoiceStatus
@@ -121,7 +122,7 @@ def check_credit(
         request_release without an order_ref.
     :raises Conflict: the order_ref belongs to another customer.
     """
-    customer = session.get(Customer, values["customer_id"])
+    customer = find_customer(session, values["customer_id"])
     if customer is None:
         raise Invalid.field("customer_id", f"no customer with id {values['customer_id']}")
     amount: Decimal = values["amount"]

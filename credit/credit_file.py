@@ -43,9 +43,21 @@ class StatementWithRatios:
         }
 
 
+# customer.id is a 32-bit INTEGER; a larger id (valid as a 64-bit id in a request) matches nobody
+# and must not reach PostgreSQL, which refuses to compare it with the column.
+ROW_ID_MAX = 2**31 - 1
+
+
+def find_customer(session: so.Session, customer_id: int) -> Customer | None:
+    """Return the customer with this id, or None."""
+    if not 1 <= customer_id <= ROW_ID_MAX:
+        return None
+    return session.get(Customer, customer_id)
+
+
 def get_customer(session: so.Session, customer_id: int) -> Customer:
     """Return the customer with this id; raise NotFound when there is none."""
-    customer = session.get(Customer, customer_id)
+    customer = find_customer(session, customer_id)
     if customer is None:
         raise NotFound(f"no customer with id {customer_id}; search with GET /customers?q=")
     return customer

@@ -20,10 +20,10 @@ from credit.credit_file import (
     list_statements,
     with_ratios,
 )
+from credit.ledger import audit_customer
 from credit.models import CreditReport, Customer, FinancialStatement, Security
 from credit.uscc import uscc_error
 from credit.watch import customer_changed
-from engine.audit import AuditEntry, append
 from engine.clock import to_db
 from engine.errors import Conflict, Invalid
 
@@ -99,13 +99,13 @@ def create_customer(
             f"USCC {uscc} was registered by a concurrent request; search for it "
             "and use that credit file"
         ) from exc
-    _audit(
+    audit_customer(
         session,
         now,
         actor,
         "customer_created",
         customer.id,
-        {"name": name, "uscc": uscc, "industry_risk": risk},
+        **{"name": name, "uscc": uscc, "industry_risk": risk},
     )
     return customer
 
@@ -143,13 +143,13 @@ def add_statement(
     result = with_ratios(row)
     session.add(row)
     session.flush()
-    _audit(
+    audit_customer(
         session,
         now,
         actor,
         "statement_added",
         customer.id,
-        {
+        **{
             "statement_id": row.id,
             "period_end": row.period_end,
             "currency": row.currency,
@@ -185,13 +185,13 @@ def add_credit_report(
     )
     session.add(row)
     session.flush()
-    _audit(
+    audit_customer(
         session,
         now,
         actor,
         "credit_report_added",
         customer.id,
-        {
+        **{
             "report_id": row.id,
             "bureau": bureau,
             "score": score,
@@ -226,13 +226,13 @@ def add_security(
     )
     session.add(row)
     session.flush()
-    _audit(
+    audit_customer(
         session,
         now,
         actor,
         "security_added",
         customer.id,
-        {
+        **{
             "security_id": row.id,
             "kind": kind,
             "amount": amount,
@@ -246,25 +246,3 @@ def add_security(
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise Invalid(f"invalid fields: {', '.join(sorted(errors))}", errors)
-
-
-def _audit(
-    session: so.Session,
-    now: dt.datetime,
-    actor: str,
-    action: str,
-    customer_id: int,
-    data: dict[str, Any],
-) -> None:
-    append(
-        session,
-        now,
-        [
-            AuditEntry(
-                actor,
-                action,
-                subject=f"customer:{customer_id}",
-                data={"customer_id": customer_id, **data},
-            )
-        ],
-    )

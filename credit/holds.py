@@ -21,6 +21,7 @@ import enum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.credit_file import find_customer
 from credit.ledger import audit_customer
 from credit.models import Customer
 from credit.receivable_models import CreditHold, HoldSource
@@ -182,7 +183,7 @@ def _may_lift(by: Lifter, hold: CreditHold, ref: str | None) -> bool:
 
 
 def _customer(session: so.Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
+    customer = find_customer(session, customer_id)
     if customer is None:
         raise NotFound(f"no customer with id {customer_id}")
     return customer

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.credit_file import ROW_ID_MAX
 from credit.exposure import ZERO, cny, lock_exposures, shift_exposures
 from credit.invoice_rows import Columns, Row, header_errors, parse_row
 from credit.invoices import INVOICE_FIELDS
@@ -187,7 +188,7 @@ def _problem(
 
 def _known_customers(session: so.Session, ids: set[int]) -> set[int]:
     found: set[int] = set()
-    ordered = sorted(ids)
+    ordered = sorted(cid for cid in ids if cid <= ROW_ID_MAX)
     for start in range(0, len(ordered), 1000):
         chunk = ordered[start : start + 1000]
         found.update(session.scalars(sa.select(Customer.id).where(Customer.id.in_(chunk))))

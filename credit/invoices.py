@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.credit_file import find_customer
 from credit.exposure import cny, fx_rate, lock_exposure, shift_exposure
 from credit.ledger import audit_customer
-from credit.models import Customer
 from credit.receivable_models import Invoice, InvoiceStatus
 from credit.reservations import close_for_invoice
 from credit.watch import customer_changed
@@ -106,7 +106,7 @@ def book_invoice(
     existing = _by_number(session, wanted["number"])
     if existing is not None:
         return _same_again(existing, wanted)
-    if session.get(Customer, wanted["customer_id"]) is None:
+    if find_customer(session, wanted["customer_id"]) is None:
         raise Invalid.field("customer_id", f"no customer with id {wanted['customer_id']}")
     rate = fx_rate(wanted["currency"], rates)
     lock_exposure(session, wanted["customer_id"])

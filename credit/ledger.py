@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.credit_file import ROW_ID_MAX
 from credit.exposure import cny, shift_exposure
 from credit.receivable_models import (
     Adjustment,
@@ -63,7 +64,7 @@ def invoice_by_number(session: so.Session, customer_id: int, number: str) -> Inv
 
 def get_invoice(session: so.Session, invoice_id: int) -> Invoice:
     """Return an invoice by id; NotFound when there is none."""
-    invoice = session.get(Invoice, invoice_id)
+    invoice = session.get(Invoice, invoice_id) if 1 <= invoice_id <= ROW_ID_MAX else None
     if invoice is None:
         raise NotFound(f"no invoice with id {invoice_id}")
     return invoice

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.credit_file import ROW_ID_MAX
 from credit.exposure import lock_exposure
 from credit.ledger import Balance, apply_entry, audit_customer, get_invoice, invoice_by_number
 from credit.receivable_models import Invoice, Payment, ReversalReason
@@ -140,7 +141,7 @@ def reverse_payment(
     :raises Invalid: the reason is not one of ReversalReason.
     :raises Conflict: the payment was already reversed.
     """
-    payment = session.get(Payment, payment_id)
+    payment = session.get(Payment, payment_id) if payment_id <= ROW_ID_MAX else None
     if payment is None:
         raise NotFound(f"no payment with id {payment_id}")
     if reason not in set(ReversalReason):

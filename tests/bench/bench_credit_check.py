@@ -180,6 +180,17 @@ async def _closed_loop(port: int, token: str, bodies: list[bytes], concurrency: 
     return _figures(latencies, statuses, time.perf_counter() - start)
 
 
+def _run(coroutine) -> dict:
+    """Run the load generator in a thread of its own (the caller may have an event loop)."""
+    import threading
+
+    out: dict = {}
+    thread = threading.Thread(target=lambda: out.update(result=asyncio.run(coroutine)))
+    thread.start()
+    thread.join()
+    return out["result"]
+
+
 def _figures(latencies: list[float], statuses: dict[int, int], seconds: float) -> dict:
     ordered = sorted(latencies)
 
@@ -209,9 +220,9 @@ def main(customers: int, invoices: int, rate: int, seconds: int, workers: int, w
             port = _free_port()
             server = _start_server(database.url, port, workers)
             token = _token(port)
-            asyncio.run(_closed_loop(port, token, _bodies(ids, min(500, rate), 1), 8))  # warm-up
-            at_rate = asyncio.run(_open_loop(port, token, _bodies(ids, rate * seconds, 2), rate))
-            peak = asyncio.run(_closed_loop(port, token, _bodies(ids, rate * seconds, 3), 16))
+            _run(_closed_loop(port, token, _bodies(ids, min(500, rate), 1), 8))  # warm-up
+            at_rate = _run(_open_loop(port, token, _bodies(ids, rate * seconds, 2), rate))
+            peak = _run(_closed_loop(port, token, _bodies(ids, rate * seconds, 3), 16))
         finally:
             if server is not None:
                 server.terminate()

@@ -215,6 +215,7 @@ def test_an_order_ref_of_another_customer_is_409(api, app):
         ({"currency": "XYZ"}, "currency"),
         ({"check_point": "shipping"}, "check_point"),
         ({"customer_id": 999999}, "customer_id"),
+        ({"customer_id": 2**40}, "customer_id"),
         ({"order_ref": "R" * 65}, "order_ref"),
         ({"request_release": True}, "order_ref"),
     ],

@@ -67,6 +67,12 @@ def test_an_invalid_invoice_is_422_naming_the_field(api, cid, changes, field):
     assert field in r.get_json()["errors"]
 
 
+def test_a_customer_id_beyond_the_column_is_unknown_not_a_server_error(api):
+    assert api.get("manager1", f"/api/v1/customers/{2**40}").status_code == 404
+    r = api.post("erp1", "/api/v1/credit-check", json={"customer_id": 2**40, "amount": "1"})
+    assert (r.status_code, list(r.get_json()["errors"])) == (422, ["customer_id"])
+
+
 def test_roles_of_the_receivables_endpoints(api, cid):
     assert invoice(api, cid).status_code == 201
     for user in ("sales1", "analyst1", "auditor1"):
@@ -104,10 +110,9 @@ def test_payments_partial_idempotent_too_much_and_reversed(api, cid):
     )
     assert api.post("erp1", url, json={"reason": "bounced"}).status_code == 409
     assert api.post("erp1", url, json={"reason": "lost"}).status_code == 422
-    assert (
-        api.post("erp1", "/api/v1/payments/999999/reverse", json={"reason": "error"}).status_code
-        == 404
-    )
+    for missing in (999999, 2**40):
+        url = f"/api/v1/payments/{missing}/reverse"
+        assert api.post("erp1", url, json={"reason": "error"}).status_code == 404
     listed = api.get("erp1", f"/api/v1/invoices?customer_id={cid}&status=open").get_json()["items"]
     assert [i["open_amount"] for i in listed] == ["400.00"]
 
