@@ -176,6 +176,7 @@ from credit.check_models import (  # noqa: E402
     ReleaseKind,
     ReleaseVote,
 )
+
 # The receivables ledger, the credit check and monitoring have their own modules; their tables
 # are part of this package's schema and importable here.
 from credit.monitoring_models import (  # noqa: E402

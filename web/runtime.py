@@ -35,9 +35,8 @@ CONTEXT_KEYS = (
 
 def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     """Build the engine with credit's service functions and listeners."""
-    from credit import decision_tasks
+    from credit import decision_tasks, warning_tasks
     from credit import tasks as credit_tasks
-    from credit import warning_tasks
     from engine import sla
     from web.calendar import business_time
 
