@@ -54,7 +54,12 @@ def _excess(check: CreditCheck) -> Decimal:
 
 def _matrix_inputs(ctx: StepContext, check: CreditCheck) -> dict[str, Any]:
     customer = ctx.session.get(Customer, check.customer_id)
-    return {"grade": customer.grade or UNGRADED_AS, "requested_limit_cny": _excess(check)}
+    # The matrix reads the excess like an application's requested limit.
+    return {
+        "grade": customer.grade or UNGRADED_AS,
+        "requested_limit_cny": _excess(check),
+        "limit_change": "application",
+    }
 
 
 def load_release_request(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
