@@ -27,6 +27,11 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "grade_terms.dmn",
         "approval_matrix.dmn",
     ),
+    "collection_escalation": (
+        "collection_escalation.bpmn",
+        "dunning_ladder.dmn",
+        "collection_terms.dmn",
+    ),
 }
 
 

@@ -169,8 +169,9 @@ class CreditHistory(Base):
     at: so.Mapped[dt.datetime]
 
 
-# The receivables ledger and monitoring have their own modules (credit.receivable_models,
-# credit.monitoring_models); their tables are part of this package's schema, importable here.
+# The receivables ledger, monitoring and collections have their own modules (credit.*_models);
+# their tables are part of this package's schema, importable from here.
+from credit.collection_models import CaseStatus, CollectionCase, CollectionEvent  # noqa: E402
 from credit.monitoring_models import (  # noqa: E402
     CreditReview,
     CustomerDocument,
@@ -197,6 +198,9 @@ __all__ = [
     "Adjustment",
     "AdjustmentKind",
     "ApplicationStatus",
+    "CaseStatus",
+    "CollectionCase",
+    "CollectionEvent",
     "Approval",
     "CreditApplication",
     "CreditHistory",

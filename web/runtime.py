@@ -27,18 +27,24 @@ CONTEXT_KEYS = (
     "review_id",
     "current_limit",
     "to_level",
+    "overdue_amount",
+    "days_past_due",
+    "collection_stage",
+    "dispute_invoice_number",
+    "dispute_reason",
 )
 
 
 def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     """Build the engine with credit's service functions and listeners."""
+    from credit import collection_tasks, warning_tasks
     from credit import tasks as credit_tasks
-    from credit import warning_tasks
     from engine import sla
     from web.calendar import business_time
 
     services = ServiceRegistry()
     credit_tasks.register(services, cfg.fx_rates)
+    collection_tasks.register(services)
     sla.register(services)
     calendar, calendar_functions, deadline = business_time(cfg, clock)
 

@@ -30,6 +30,8 @@ DECISIONS = (
     "approval_matrix",
     "security_cover",
     "early_warning",
+    "dunning_ladder",
+    "collection_terms",
 )
 
 # One business rule task per decision, exactly as a credit process calls it.

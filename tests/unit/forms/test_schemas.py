@@ -12,7 +12,16 @@ from forms.errors import FormDefinitionError, FormNotFound
 from forms.loader import shipped_forms
 
 APPROVALS = ["approve_credit_manager", "approve_finance_director", "approve_general_manager"]
-SHIPPED = ["assess_customer", "revise_application", "review_customer", "legal_review", *APPROVALS]
+WRITE_OFFS = ["approve_write_off_finance_director", "approve_write_off_general_manager"]
+COLLECTION = ["call_customer", "send_demand_letter", "resolve_dispute", *WRITE_OFFS]
+SHIPPED = [
+    "assess_customer",
+    "revise_application",
+    "review_customer",
+    "legal_review",
+    *APPROVALS,
+    *COLLECTION,
+]
 
 # One valid submission per shipped form, as a browser or an ERP would send it.
 VALID = {
@@ -35,6 +44,15 @@ VALID = {
     },
     "legal_review": {"decision": "sue", "comment": "enforcement ruling"},
     **dict.fromkeys(APPROVALS, {"decision": "approve", "comment": "ok", "approved_limit": "90000"}),
+    "call_customer": {
+        "outcome": "promise_to_pay",
+        "notes": "Talked to the CFO / 已与财务总监通话",
+        "promise_amount": "12000.50",
+        "promise_date": "2026-04-01",
+    },
+    "send_demand_letter": {"sent_on": "2026-04-15", "channel": "courier"},
+    "resolve_dispute": {"resolution": "valid", "credit_note_amount": 300, "comment": "short"},
+    **dict.fromkeys(WRITE_OFFS, {"decision": "approve", "comment": "uncollectable"}),
 }
 TYPED = {
     "assess_customer": {
@@ -58,6 +76,15 @@ TYPED = {
     **dict.fromkeys(
         APPROVALS, {"decision": "approve", "comment": "ok", "approved_limit": D(90000)}
     ),
+    "call_customer": {
+        "outcome": "promise_to_pay",
+        "notes": "Talked to the CFO / 已与财务总监通话",
+        "promise_amount": D("12000.50"),
+        "promise_date": date(2026, 4, 1),
+    },
+    "send_demand_letter": {"sent_on": date(2026, 4, 15), "channel": "courier"},
+    "resolve_dispute": {"resolution": "valid", "credit_note_amount": D(300), "comment": "short"},
+    **dict.fromkeys(WRITE_OFFS, {"decision": "approve", "comment": "uncollectable"}),
 }
 REQUIRED = {
     "assess_customer": "qualitative_rating",
@@ -65,7 +92,13 @@ REQUIRED = {
     "review_customer": "recommendation",
     "legal_review": "decision",
     **dict.fromkeys(APPROVALS, "decision"),
+    "call_customer": "outcome",
+    "send_demand_letter": "sent_on",
+    "resolve_dispute": "resolution",
+    **dict.fromkeys(WRITE_OFFS, "decision"),
 }
+# A misspelt field and the field the error suggests instead.
+TYPO = {"call_customer": ("nots", "notes"), "send_demand_letter": ("chanel", "channel")}
 
 
 RATING_RANGE = "Must be greater than or equal to 1 and less than or equal to 5."
@@ -117,8 +150,9 @@ def test_missing_required_field_is_named(key):
 
 @pytest.mark.parametrize("key", SHIPPED)
 def test_unknown_field_is_named_with_a_suggestion(key):
-    errors = errors_of(key, valid_with(key, commnet="typo"))
-    assert errors == {"commnet": ["Unknown field 'commnet'. Did you mean 'comment'?"]}
+    typo, meant = TYPO.get(key, ("commnet", "comment"))
+    errors = errors_of(key, valid_with(key, **{typo: "typo"}))
+    assert errors == {typo: [f"Unknown field '{typo}'. Did you mean '{meant}'?"]}
 
 
 @pytest.mark.parametrize("key", SHIPPED)
