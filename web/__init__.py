@@ -48,6 +48,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["creditflow.clock"] = clock
     app.extensions["creditflow.runtime"] = build_runtime(cfg, clock)
     register_error_handlers(app, db.session.rollback, db.session.commit)
+    from web.sweeps import install_sweeps
+
+    install_sweeps(app)
 
     from web.api import bp as api_bp
 

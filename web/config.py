@@ -49,6 +49,7 @@ class Config:
     scheduler: bool = True
     testing: bool = False
     login_rate_limit: str = "10 per minute"
+    company_name: str = "creditflow 示例贸易有限公司"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -67,6 +68,7 @@ class Config:
             wecom_webhook_url=env.get("CREDITFLOW_WECOM_WEBHOOK_URL") or None,
             dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
             documents_dir=env.get("CREDITFLOW_DOCUMENTS_DIR", ""),
+            company_name=env.get("CREDITFLOW_COMPANY_NAME") or cls.company_name,
         )
         if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
             cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
