@@ -345,3 +345,19 @@ def test_duplicate_keys_are_refused():
     twice = {"type": "textfield", "id": "F", "key": "x"}
     with pytest.raises(FormDefinitionError, match="key 'x'"):
         form_schema(form_of(twice, {**twice, "id": "G"}))
+
+
+def test_free_text_is_bounded_and_free_of_control_characters_by_default():
+    form = form_of(
+        {"type": "textfield", "id": "T", "key": "name"},
+        {"type": "textarea", "id": "A", "key": "comment"},
+        {"type": "datetime", "id": "D", "key": "on", "subtype": "date"},
+    )
+    ok = validate_submission(form, {"name": "x" * 255, "comment": "line\nline", "on": "2026-01-05"})
+    assert ok["comment"] == "line\nline"
+    with pytest.raises(FormInvalid) as caught:
+        validate_submission(form, {"name": "x" * 256, "comment": "a\x00b", "on": "0001-01-01"})
+    assert set(caught.value.errors) == {"name", "comment", "on"}
+    with pytest.raises(FormInvalid) as caught:
+        validate_submission(form, {"name": "two\nlines", "comment": "y" * 4001})
+    assert set(caught.value.errors) == {"name", "comment"}
