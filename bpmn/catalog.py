@@ -35,6 +35,11 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "credit_check_tolerance.dmn",
         "credit_check_reasons.dmn",
     ),
+    "collection_escalation": (
+        "collection_escalation.bpmn",
+        "dunning_ladder.dmn",
+        "collection_terms.dmn",
+    ),
 }
 
 

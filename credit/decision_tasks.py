@@ -224,10 +224,12 @@ def _final_vote(ctx: StepContext, check: CreditCheck, votes: list[ReleaseVote]) 
 
 
 def register(services: ServiceRegistry) -> None:
-    """Register the credit_decision service operations under their BPMN names."""
+    """Register the credit_decision operations, confined to `credit_decision` instances, which
+    only `request_release` starts."""
     for name, function in {
         "credit.load_release_request": load_release_request,
         "credit.record_decision_vote": record_decision_vote,
         "credit.apply_credit_decision": apply_credit_decision,
     }.items():
-        services.register(name, function)
+        services.register(name, function, process_keys=(PROCESS_KEY,))
+    services.started_by_domain(PROCESS_KEY)

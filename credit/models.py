@@ -177,8 +177,9 @@ from credit.check_models import (  # noqa: E402
     ReleaseVote,
 )
 
-# The receivables ledger, the credit check and monitoring have their own modules; their tables
-# are part of this package's schema and importable here.
+# The receivables ledger, the credit check, monitoring and collections have their own
+# modules (credit.*_models); their tables are part of this package's schema, importable from here.
+from credit.collection_models import CaseStatus, CollectionCase, CollectionEvent  # noqa: E402
 from credit.monitoring_models import (  # noqa: E402
     CreditReview,
     CustomerDocument,
@@ -205,6 +206,9 @@ __all__ = [
     "Adjustment",
     "AdjustmentKind",
     "ApplicationStatus",
+    "CaseStatus",
+    "CollectionCase",
+    "CollectionEvent",
     "Approval",
     "CheckDecision",
     "CreditApplication",

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from credit import limits, review_tasks, scorecard
+from credit import approvals, limits, review_tasks, scorecard
 from credit.models import (
     ApplicationStatus,
     Approval,
@@ -21,15 +21,12 @@ from credit.terms import active_terms, add_months
 from credit.watch import customer_changed
 from engine.audit import plain
 from engine.clock import to_db
-from engine.errors import Invalid, NotFound
+from engine.errors import Forbidden, Invalid
 from engine.services import ServiceRegistry, StepContext
 
 
 def _application(ctx: StepContext, data: dict[str, Any]) -> CreditApplication:
-    app = ctx.session.get(CreditApplication, int(data["application_id"]))
-    if app is None:
-        raise NotFound(f"credit application {data['application_id']} does not exist")
-    return app
+    return approvals.application(ctx, data)
 
 
 def load_application(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +71,8 @@ def total_score(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
 def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Suggested limit and terms from the grade or the override, saved on the application."""
     app = _application(ctx, data)
+    approvals.require_status(app, ApplicationStatus.IN_ASSESSMENT, ApplicationStatus.RETURNED)
+    approvals.check_analyst(ctx, app)
     overrides = {
         k: data.get(k) for k in ("override_grade", "override_limit", "override_terms_days")
     }
@@ -113,7 +112,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         suggested_terms = int(overriding["override_terms_days"])
     app.score, app.grade, app.reason_codes = data["score"], grade, list(data["reason_codes"])
     app.suggested_limit, app.suggested_terms_days = suggested, suggested_terms
-    app.analyst = data.get("analyst") or app.analyst
+    app.analyst = ctx.actor  # who completed the assessment in this step, not task data
     app.status = ApplicationStatus.IN_APPROVAL.value
     app.assessment = plain(
         {
@@ -121,7 +120,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "model_grade": model_grade,
             "computed_limit": computed,
             "security_cover": cover,
-            "review_months": terms["review_months"],
+            "review_months": int(terms["review_months"]),
             "overrides": overriding,
             "override_reason": reason or None,
             "years_in_business": data.get("years_in_business"),
@@ -164,28 +163,31 @@ def record_approval(
     """Record one tier's decision; an approver may lower the limit, never raise it.
 
     The tiers of `tiered_approval` serve applications and periodic reviews alike; a review's
-    decision is recorded on the review (credit.review_tasks).
+    decision is recorded on the review (credit.review_tasks). For an application the tier must
+    be the next one the approval matrix requires, the approver neither the applicant, the
+    analyst nor an earlier approver of the round (all read from the database).
     """
     if ctx.process_key == review_tasks.PROCESS_KEY:
         return review_tasks.record_approval(ctx, data, rates)
     app = _application(ctx, data)
+    tier = str(data.get("current_tier"))
+    round_no = approvals.check_may_approve(ctx, app, tier, rates)
     decision = data["decision"]
     comment = (data.get("comment") or "").strip()
     if decision in ("reject", "return") and not comment:
         raise Invalid.field("comment", f"a comment is required to {decision}")
-    cap = Decimal(str(data.get("approved_limit_cap") or app.requested_limit))
+    cap = approvals.limit_cap(ctx, app)
     chosen = data.get("approved_limit")
     limit = cap if chosen in (None, "") else Decimal(str(chosen))
     if limit > cap:
         raise Invalid.field(
             "approved_limit", f"may not exceed {cap} (an approver may only lower it)"
         )
-    round_no = int(data.get("approval_round") or 1)
     ctx.session.add(
         Approval(
             application_id=app.id,
             round=round_no,
-            tier=data["current_tier"],
+            tier=tier,
             user=ctx.actor,
             decision=decision,
             comment=comment,
@@ -193,11 +195,12 @@ def record_approval(
             at=to_db(ctx.now),
         )
     )
+    ctx.session.flush()
     ctx.audit(
         "approval_recorded",
         {
             "application_id": app.id,
-            "tier": data["current_tier"],
+            "tier": tier,
             "decision": decision,
             "approved_limit": limit,
             "comment": comment,
@@ -211,13 +214,18 @@ def record_approval(
     }
 
 
-def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
-    """Make the approved limit, terms, grade and next review date active on the customer."""
+def activate_limit(ctx: StepContext, data: dict[str, Any], rates: dict[str, str]) -> dict[str, Any]:
+    """Make the approved limit, terms, grade and next review date active on the customer.
+
+    Everything comes from the database: the application must be in approval and every tier the
+    matrix requires must have approved it in this round, by distinct people other than the
+    applicant and the analyst; the limit is the lowest one they approved.
+    """
     app = _application(ctx, data)
+    limit = approvals.approved_limit(ctx, app, rates)
     customer = ctx.session.get(Customer, app.customer_id)
     on = ctx.today
-    limit = Decimal(str(data.get("approved_limit_cap") or app.requested_limit))
-    review_due = add_months(on, int(data["review_months"]))
+    review_due = add_months(on, int((app.assessment or {})["review_months"]))
     app.status, app.approved_limit = ApplicationStatus.APPROVED.value, limit
     app.approved_terms_days, app.decided_at = app.suggested_terms_days, to_db(ctx.now)
     customer.credit_limit, customer.currency = limit, app.currency
@@ -258,6 +266,11 @@ def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
 def reject_application(ctx: StepContext, data: dict[str, Any], automatic: Any = False) -> dict:
     """Close the application as rejected (by a tier, or automatically for grade E)."""
     app = _application(ctx, data)
+    approvals.require_status(app, ApplicationStatus.IN_APPROVAL)
+    if automatic and app.grade != "E":
+        raise Forbidden(f"application {app.id} is grade {app.grade}; only grade E is automatic")
+    if not automatic and not approvals.has_decision(ctx, app, "reject"):
+        raise Forbidden(f"no tier rejected application {app.id}")
     app.status, app.decided_at = ApplicationStatus.REJECTED.value, to_db(ctx.now)
     customer_changed(ctx.session, app.customer_id)
     ctx.audit(
@@ -275,8 +288,13 @@ def reject_application(ctx: StepContext, data: dict[str, Any], automatic: Any = 
 
 
 def set_status(ctx: StepContext, data: dict[str, Any], status: str) -> dict[str, Any]:
-    """Set the application's status (e.g. returned for information)."""
+    """Mark the application returned for information, after a tier returned it."""
     app = _application(ctx, data)
+    if status != ApplicationStatus.RETURNED:
+        raise Forbidden(f"set_status may only mark an application returned, not {status!r}")
+    approvals.require_status(app, ApplicationStatus.IN_APPROVAL)
+    if not approvals.has_decision(ctx, app, "return"):
+        raise Forbidden(f"no tier returned application {app.id}")
     app.status = ApplicationStatus(status).value
     if status == ApplicationStatus.RETURNED:
         ctx.emit(
@@ -289,10 +307,11 @@ def set_status(ctx: StepContext, data: dict[str, Any], status: str) -> dict[str,
 
 
 def register(services: ServiceRegistry, rates: dict[str, str]) -> None:
-    """Register every credit service operation under its BPMN name.
+    """Register every credit operation under its BPMN name, confined to the credit processes.
 
     :param rates: the configured exchange rates (the approval matrix reads limits in CNY).
     """
+    services.started_by_domain(approvals.PROCESS_KEY, review_tasks.PROCESS_KEY)
 
     def with_rates(function: Any) -> Any:
         def run(ctx: StepContext, data: dict[str, Any], **params: Any) -> Any:
@@ -305,12 +324,17 @@ def register(services: ServiceRegistry, rates: dict[str, str]) -> None:
         "credit.scoring_inputs": scoring_inputs,
         "credit.total_score": total_score,
         "credit.suggest_terms": suggest_terms,
-        "credit.record_approval": with_rates(record_approval),
-        "credit.activate_limit": activate_limit,
+        "credit.activate_limit": with_rates(activate_limit),
         "credit.reject_application": reject_application,
         "credit.set_status": set_status,
     }.items():
-        services.register(name, function)
+        services.register(name, function, process_keys=(approvals.PROCESS_KEY,))
+    # tiered_approval records its decisions for applications and for periodic reviews.
+    services.register(
+        "credit.record_approval",
+        with_rates(record_approval),
+        process_keys=(approvals.PROCESS_KEY, review_tasks.PROCESS_KEY),
+    )
     for name, function in {
         "review.prepare": review_tasks.prepare,
         "review.assess": with_rates(review_tasks.assess),
@@ -318,4 +342,4 @@ def register(services: ServiceRegistry, rates: dict[str, str]) -> None:
         "review.reject": review_tasks.reject,
         "review.mark_returned": review_tasks.mark_returned,
     }.items():
-        services.register(name, function)
+        services.register(name, function, process_keys=(review_tasks.PROCESS_KEY,))

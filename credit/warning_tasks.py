@@ -192,4 +192,5 @@ def register(services: ServiceRegistry, runtime: Callable[[], Runtime]) -> None:
         "warning.place_hold": place_warning_hold,
         "warning.record_legal_review": record_legal_review,
     }.items():
-        services.register(name, function)
+        services.register(name, function, process_keys=(PROCESS_KEY,))
+    services.started_by_domain(PROCESS_KEY)

@@ -179,6 +179,8 @@ def unclaim_task(
     """Give a claimed task back to its candidate groups."""
     task = _task_row(session, task_id)
     if task.status == TaskStatus.OPEN:
+        if not (may_override or is_candidate(task, actor.username, set(actor.groups))):
+            raise Forbidden(f"user '{actor.username}' is not a candidate of task '{task.name}'")
         return task
     if task.status != TaskStatus.CLAIMED:
         raise Conflict(f"task '{task_id}' is already {task.status}")

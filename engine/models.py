@@ -60,12 +60,43 @@ class User(Base):
     display_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     language: so.Mapped[str] = so.mapped_column(sa.String(8), default="zh")
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Bumped on password change, deactivation and "sign out everywhere": older tokens stop working.
+    token_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     groups: so.Mapped[list[Group]] = so.relationship(secondary=user_group, lazy="selectin")
 
     @property
     def group_names(self) -> set[str]:
         """Names of the user's groups."""
         return {g.name for g in self.groups}
+
+
+class UserSession(Base):
+    """A signed-in browser session; signing out deletes it, so a copied cookie stops working."""
+
+    __tablename__ = "user_session"
+    id: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[dt.datetime]
+
+
+class SignInFailure(Base):
+    """A failed sign-in, counted per (user, address) and per address by every host."""
+
+    __tablename__ = "sign_in_failure"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    at: so.Mapped[dt.datetime] = so.mapped_column(index=True)
+
+
+class VersionStatus(enum.StrEnum):
+    """Whether a deployed process version starts new instances."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
 
 
 class Setting(Base):
@@ -88,6 +119,11 @@ class ProcessVersion(Base):
     files: so.Mapped[dict[str, Any]]
     created_at: so.Mapped[dt.datetime]
     created_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="system")
+    status: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default=VersionStatus.ACTIVE.value, server_default="active"
+    )
+    activated_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    activated_at: so.Mapped[dt.datetime | None]
 
 
 class ProcessInstance(Base):

@@ -24,9 +24,10 @@ from engine.clock import to_db
 from engine.collaborations import initiating_pool
 from engine.decisions import FailClosedDMNEngine, lint_table
 from engine.dmn_lint import cell_problems, overlap_warnings
-from engine.errors import Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.form_inputs import form_keys, isolate_forms
 from engine.lint import refuse_call_cycles, sandbox_problems
-from engine.models import ProcessVersion
+from engine.models import ProcessVersion, VersionStatus
 from engine.serializer import state_serializer
 from engine.timer_events import timer_parser_overrides, timer_serializer_config
 
@@ -74,6 +75,12 @@ def task_properties(task_spec: Any) -> dict[str, str]:
 def form_key_of(task_spec: Any) -> str:
     """The form key of a user task: its formKey property, else its id."""
     return task_properties(task_spec).get("formKey") or task_spec.name
+
+
+def form_inputs(task_spec: Any) -> frozenset[str]:
+    """Form fields the model maps explicitly from the process data (property formInputs)."""
+    raw = task_properties(task_spec).get("formInputs") or ""
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 
 def _file_text(name: str, content: bytes | str) -> str:
@@ -251,10 +258,13 @@ class Registry:
         user: str,
         now: dt.datetime,
         warnings: list[str] | None = None,
+        draft_if_active: bool = False,
     ) -> tuple[ProcessVersion, bool]:
         """Validate and store a new version; an unchanged bundle returns the latest (False).
 
         :param warnings: receives the lint warnings (generic forms, overlapping DMN rows).
+        :param draft_if_active: store the version as a draft when the key already has an
+            active version (change control: another person activates it); else it is active.
         """
         key, spec, subs, forms, decisions = parse_bundle(
             files,
@@ -266,6 +276,7 @@ class Registry:
         latest = self._latest_row(session, key)
         if latest is not None and latest.content_hash == digest:
             return latest, False
+        active = self._active_row(session, key)
         row = ProcessVersion(
             process_key=key,
             version=(latest.version + 1) if latest else 1,
@@ -273,11 +284,58 @@ class Registry:
             files=files,
             created_at=to_db(now),
             created_by=user,
+            status=VersionStatus.DRAFT if draft_if_active and active else VersionStatus.ACTIVE,
         )
+        if row.status == VersionStatus.ACTIVE:
+            row.activated_by, row.activated_at = user, to_db(now)
+            if active is not None:
+                active.status = VersionStatus.SUPERSEDED.value
         session.add(row)
         session.flush()
         self._remember(row, spec, subs, forms, decisions)
         return row, True
+
+    def activate(
+        self, session: so.Session, key: str, version: int, user: str, now: dt.datetime
+    ) -> tuple[ProcessVersion, ProcessVersion | None]:
+        """Make a draft the version new instances start; return it and the one it replaces.
+
+        :raises Forbidden: when the user uploaded the draft (four-eyes on model changes).
+        :raises Conflict: when the version is not a draft.
+        """
+        row = self.row(session, key, version)
+        if row.status != VersionStatus.DRAFT:
+            raise Conflict(f"{key} v{version} is {row.status}, not a draft")
+        if row.created_by == user:
+            raise Forbidden(f"{user} uploaded {key} v{version}; another admin must activate it")
+        previous = self._active_row(session, key)
+        if previous is not None:
+            previous.status = VersionStatus.SUPERSEDED.value
+        row.status, row.activated_by, row.activated_at = VersionStatus.ACTIVE, user, to_db(now)
+        session.flush()
+        return row, previous
+
+    def row(self, session: so.Session, key: str, version: int) -> ProcessVersion:
+        """The stored version row."""
+        row = session.scalar(
+            sa.select(ProcessVersion).where(
+                ProcessVersion.process_key == key, ProcessVersion.version == version
+            )
+        )
+        if row is None:
+            raise NotFound(f"process model '{key}' has no version {version}")
+        return row
+
+    def _active_row(self, session: so.Session, key: str) -> ProcessVersion | None:
+        return session.scalar(
+            sa.select(ProcessVersion)
+            .where(
+                ProcessVersion.process_key == key,
+                ProcessVersion.status == VersionStatus.ACTIVE.value,
+            )
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        )
 
     def _latest_row(self, session: so.Session, key: str) -> ProcessVersion | None:
         return session.scalar(
@@ -288,8 +346,8 @@ class Registry:
         )
 
     def latest(self, session: so.Session, key: str) -> Bundle:
-        """The newest version of a process."""
-        row = self._latest_row(session, key)
+        """The version new instances start: the active one (drafts wait for activation)."""
+        row = self._active_row(session, key)
         if row is None:
             raise NotFound(f"no process model '{key}' is deployed (see GET /api/v1/process-models)")
         return self.get(session, key, row.version)
@@ -321,6 +379,10 @@ class Registry:
             decisions=decisions,
             files=row.files,
             serializer=state_serializer(spec, subs, self._config),
+        )
+        isolate_forms(
+            bundle.all_specs(),
+            lambda task_spec: form_keys(forms.get(form_key_of(task_spec))) - form_inputs(task_spec),
         )
         with self._lock:
             self._cache[(row.process_key, row.version)] = bundle

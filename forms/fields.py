@@ -19,8 +19,8 @@ from marshmallow import ValidationError, fields, validate
 # Numeric(18, 2) (< 10^16), so a sum of amounts or a conversion at a rate up to 10 still fits.
 MONEY_MAX = Decimal("999999999999999.99")
 MONEY_PLACES = 2
-# Ids are 64-bit signed integers in PostgreSQL (BIGINT) and SQLite.
-ID_MAX = 2**63 - 1
+# Ids are `integer` primary keys: 32-bit signed in PostgreSQL (SQLite's are wider).
+ID_MAX = 2**31 - 1
 # Plain numbers in forms (ratings, days, factors) stay within what a column or a score can hold.
 NUMBER_MAX = Decimal("1e15")
 
@@ -105,7 +105,7 @@ class Money(Number):
 
 
 class Id(fields.Field):
-    """A positive 64-bit integer id, given as an integer or a numeral string; 3.7 is an error."""
+    """A positive integer id (at most ID_MAX), given as an integer or digits; 3.7 is an error."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["metadata"] = {
@@ -124,7 +124,7 @@ class Id(fields.Field):
 
 
 def parse_id(value: Any) -> int:
-    """A positive id within 64 bits; raise ValidationError otherwise."""
+    """A positive id up to ID_MAX; raise ValidationError otherwise."""
     if isinstance(value, bool):
         raise ValidationError("must be an integer id")
     if isinstance(value, str) and _INTEGER_TEXT.match(value):
@@ -138,6 +138,9 @@ def parse_id(value: Any) -> int:
     return value
 
 
+INT_MAX = 2**63 - 1
+
+
 class Integer(fields.Integer):
     """An integer within 64 bits (and the given range); strings of digits are accepted."""
 
@@ -147,16 +150,18 @@ class Integer(fields.Integer):
         if isinstance(value, float | Decimal) and not Decimal(str(value)).is_finite():
             raise self.make_error("invalid")
         number = super()._validated(value)
-        if number is not None and abs(number) > ID_MAX:
-            raise ValidationError(f"must be within ±{ID_MAX}")
+        if number is not None and abs(number) > INT_MAX:
+            raise ValidationError(f"must be within ±{INT_MAX}")
         return number
 
 
 class PlainText(fields.String):
-    """Text without control characters, at most `max_length` characters (single line default)."""
+    """Text without control characters, at most `max_length` characters (None: the caller's
+    own validators bound it); a single line unless `multiline`."""
 
-    def __init__(self, *, max_length: int = 255, multiline: bool = False, **kwargs: Any):
-        checks = [validate.Length(max=max_length), *_as_list(kwargs.pop("validate", None))]
+    def __init__(self, *, max_length: int | None = 255, multiline: bool = False, **kwargs: Any):
+        bound = [validate.Length(max=max_length)] if max_length is not None else []
+        checks = [*bound, *_as_list(kwargs.pop("validate", None))]
         super().__init__(validate=checks, **kwargs)
         self.multiline = multiline
 

@@ -12,10 +12,12 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from forms.errors import FormDefinitionError, FormInvalid
-from forms.fields import MONEY_PLACES, NOT_A_NUMBER, Money, Number
+from forms.fields import MONEY_PLACES, NOT_A_NUMBER, Day, Money, Number, PlainText
 
 LAYOUT = frozenset("text spacer button separator html image iframe table documentPreview".split())
-DATETIME_FIELDS = {"date": fields.Date, "datetime": fields.DateTime, "time": fields.Time}
+DATETIME_FIELDS = {"date": Day, "datetime": fields.DateTime, "time": fields.Time}
+# Free text without a declared maxLength: a line, or a few pages.
+TEXT_MAX = {"textfield": 255, "textarea": 4000}
 
 
 class FormSchema(Schema):
@@ -96,7 +98,13 @@ def _field(component: dict[str, Any], kind: Any) -> fields.Field:
     required = bool(rules.get("required")) and not hidden
     options: dict[str, Any] = {"required": required, "allow_none": not required}
     if kind in ("textfield", "textarea"):
-        return fields.String(validate=_text_rules(component, rules, required), **options)
+        declared = _literal(rules.get("maxLength")) is not None  # then _text_rules bounds it
+        return PlainText(
+            max_length=None if declared else TEXT_MAX[kind],
+            multiline=kind == "textarea",
+            validate=_text_rules(component, rules, required),
+            **options,
+        )
     if kind == "number":
         return _number(component, rules, options)
     if kind == "checkbox":
@@ -108,7 +116,7 @@ def _field(component: dict[str, Any], kind: Any) -> fields.Field:
         at_least_one = [validate.Length(min=1)] if required else []
         return fields.List(_choice(component, {}), validate=at_least_one, **options)
     if kind == "datetime":
-        return DATETIME_FIELDS.get(component.get("subtype"), fields.Date)(**options)
+        return DATETIME_FIELDS.get(component.get("subtype"), Day)(**options)
     if kind == "group":
         return fields.Nested(_schema(component.get("components") or [], "Group"), allow_none=True)
     if kind == "dynamiclist":

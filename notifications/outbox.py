@@ -34,6 +34,8 @@ class Event:
     usernames: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     excluded: set[str] = field(default_factory=set)
+    # People outside the installation (a customer's contacts): (name, email) pairs, email only.
+    addresses: list[tuple[str, str]] = field(default_factory=list)
 
 
 def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], None]:
@@ -158,7 +160,9 @@ def events_of(session: so.Session, change: Any) -> list[Event]:
 
 
 def notice_event(data: dict[str, Any], instance_id: int | None = None) -> Event:
-    """A domain notice: ``{template, key, users, groups, values}`` (the key makes it once)."""
+    """A domain notice: ``{template, key, users, groups, addresses, values}`` (the key makes it
+    once); ``addresses`` are people outside the installation (``{name, email}``), emailed only.
+    """
     return Event(
         str(data["key"]),
         str(data["template"]),
@@ -167,6 +171,9 @@ def notice_event(data: dict[str, Any], instance_id: int | None = None) -> Event:
         {**(data.get("values") or {}), "process_instance_id": instance_id},
         usernames=list(data.get("users") or []),
         groups=list(data.get("groups") or []),
+        addresses=[
+            (str(a.get("name") or ""), str(a["email"])) for a in data.get("addresses") or []
+        ],
     )
 
 
@@ -263,6 +270,9 @@ def rows_of(
         rows.append(inapp)
         if user.email:
             rows.append(_row(event, Channel.EMAIL, user.username, text, now, address=user.email))
+    for name, email in event.addresses:
+        text = render(event.template, None, {**event.values, "name": name or email})
+        rows.append(_row(event, Channel.EMAIL, email, text, now, address=email))
     for channel in broadcast:
         text = render(event.template, None, {**event.values, "name": ""})
         row = _row(event, channel, str(channel), text, now, key=f"{event.key}:{channel}")

@@ -168,6 +168,61 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "({amount} {currency}) was rejected; the order stays blocked.\nReason: {reason}\n",
         ),
     },
+    "collection_reminder_1": {
+        "zh": (
+            "【付款提醒】{customer_name} 应收账款已逾期",
+            "尊敬的 {name}：\n\n贵司（{customer_name}）有应收账款已逾期 {days_past_due} 天，"
+            "逾期金额合计人民币 {overdue_amount} 元。请尽快安排付款；如已付款，请忽略本提醒。\n"
+            "如对账款有异议，请及时与我司联系。\n",
+        ),
+        "en": (
+            "[Payment reminder] Overdue invoices of {customer_name}",
+            "Dear {name},\n\nInvoices of {customer_name} are {days_past_due} days past due; "
+            "the overdue amount is CNY {overdue_amount}. Please arrange payment soon; if you have "
+            "already paid, please ignore this reminder.\nIf you dispute an invoice, please "
+            "contact us.\n",
+        ),
+    },
+    "collection_reminder_2": {
+        "zh": (
+            "【第二次付款提醒】{customer_name} 应收账款逾期未付",
+            "尊敬的 {name}：\n\n贵司（{customer_name}）的应收账款已逾期 {days_past_due} 天，"
+            "逾期金额合计人民币 {overdue_amount} 元，我司此前已发出提醒。请于收到本函后立即付款，"
+            "否则我司将电话催收并可能暂停对贵司的赊销。\n",
+        ),
+        "en": (
+            "[Second reminder] Overdue invoices of {customer_name}",
+            "Dear {name},\n\nInvoices of {customer_name} are now {days_past_due} days past due; "
+            "the overdue amount is CNY {overdue_amount}. We already reminded you once. Please pay "
+            "immediately; otherwise we will call you and may suspend deliveries on credit.\n",
+        ),
+    },
+    "collection_hold": {
+        "zh": (
+            "【信用冻结】客户 {customer_name} 因逾期被冻结",
+            "您好 {name}：\n\n客户 {customer_name} 的应收账款逾期 {days_past_due} 天，"
+            "逾期金额 {overdue_amount} 元。催收流程已对其实施信用冻结，新订单将被信用检查拦截。\n"
+            "流程实例 {process_instance_id}。\n",
+        ),
+        "en": (
+            "[Credit hold] {customer_name} is on hold for overdue invoices",
+            "Hello {name},\n\n{customer_name} is {days_past_due} days past due with "
+            "{overdue_amount} CNY overdue. The collection escalation put the customer on credit "
+            "hold: the credit check blocks new orders.\nProcess instance {process_instance_id}.\n",
+        ),
+    },
+    "collection_promise_broken": {
+        "zh": (
+            "【承诺未兑现】客户 {customer_name}",
+            "您好 {name}：\n\n客户 {customer_name} 未按承诺付款，催收已升级到下一阶段。"
+            "流程实例 {process_instance_id}。\n",
+        ),
+        "en": (
+            "[Promise broken] {customer_name}",
+            "Hello {name},\n\n{customer_name} did not pay as promised; the collection "
+            "escalation moved on to its next stage.\nProcess instance {process_instance_id}.\n",
+        ),
+    },
 }
 
 LEVELS_ZH = {"none": "无", "blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-import sqlalchemy as sa
-from support import Api, dispose_test_app, make_test_app
+from support import Api, dispose_test_app, drop_postgres, make_test_app, postgres_database
 
 POSTGRES_URL = os.environ.get("CREDITFLOW_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -44,21 +42,12 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.write_line(f"CI=true: {skipped} skipped test(s) count as failures", red=True)
 
 
-def _postgres_database() -> str:
-    """Create an empty database for one test and return its URL."""
-    name = f"cf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name, name
+def _postgres_database() -> tuple[str, str]:
+    return postgres_database(POSTGRES_URL)
 
 
 def _drop_postgres(name: str) -> None:
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_postgres(POSTGRES_URL, name)
 
 
 @pytest.fixture(params=backends())

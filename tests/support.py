@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def make_test_app(database_url: str, secret_key: str = "test", **settings: Any):
+def make_test_app(database_url: str, secret_key: str = "", **settings: Any):
     """Build the app with the test clock, create the schema, deploy models, seed demo users."""
     from engine.calendar import seed_calendar
     from web import create_app
@@ -23,9 +23,6 @@ def make_test_app(database_url: str, secret_key: str = "test", **settings: Any):
         **settings,
     )
     app = create_app(cfg)
-    from web.ratelimit import limiter
-
-    limiter.reset()  # the failed-sign-in counts live in process memory, shared by test apps
     with app.app_context():
         db.create_all()
         deploy_shipped()
@@ -75,3 +72,42 @@ class Api:
 
     def delete(self, user, url, **kw):
         return self.client.delete(url, headers=self._headers(user), **kw)
+
+
+def csrf_token(client, page: str = "/login", **kw) -> str:
+    """The CSRF token a page's forms carry (the session cookie stays in the client)."""
+    import re
+
+    text = client.get(page, **kw).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+
+
+def ui_login(client, username: str = "sales1", password: str = "demo", url: str = "/login", **kw):
+    """Sign in through the login form (with its CSRF token); return the response."""
+    token = csrf_token(client, "/login", **{k: v for k, v in kw.items() if k == "base_url"})
+    data = {"username": username, "password": password, "csrf_token": token}
+    return client.post(url, data=data, **kw)
+
+
+def postgres_database(base_url: str) -> tuple[str, str]:
+    """Create an empty PostgreSQL database next to base_url; return (its URL, its name)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base_url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop_postgres(base_url: str, name: str) -> None:
+    """Drop a database made by postgres_database."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -17,6 +17,9 @@ def create_app(config: Config | None = None) -> Flask:
     from web.runtime import build_runtime
 
     cfg = config or Config.from_env()
+    from web.hardening import harden, require_secret_key
+
+    require_secret_key(cfg)
     from web.jsonio import CreditflowJSONProvider, set_zone
 
     set_zone(cfg.timezone)
@@ -40,9 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
         CREDITFLOW=cfg,
     )
     db.init_app(app)
-    from web.ratelimit import limiter
-
-    limiter.init_app(app)
+    harden(app, cfg)
     with app.app_context():
         from engine.db import install_sqlite_tuning
 
@@ -51,6 +52,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["creditflow.clock"] = clock
     app.extensions["creditflow.runtime"] = build_runtime(cfg, clock)
     register_error_handlers(app, db.session.rollback, db.session.commit)
+    from web.sweeps import install_sweeps
+
+    install_sweeps(app)
 
     from web.api import bp as api_bp
 

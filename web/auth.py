@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -47,14 +48,64 @@ def _tokens() -> URLSafeTimedSerializer:
 
 
 def issue_token(user: User) -> str:
-    """Sign a bearer token for the user."""
-    return _tokens().dumps({"uid": user.id})
+    """Sign a bearer token for the user, bound to the user's current token version."""
+    return _tokens().dumps({"uid": user.id, "tv": user.token_version})
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against when the user is unknown, so both cases cost the same."""
+    key = "creditflow.dummy_hash"
+    if key not in current_app.extensions:
+        current_app.extensions[key] = hash_password(secrets.token_urlsafe(16))
+    return current_app.extensions[key]
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
+    """Return the active user with these credentials, or None.
+
+    An unknown or inactive user costs one argon2 verification like a wrong password, so the
+    answer's timing does not tell which user names exist.
+    """
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None or not user.active or not check_password(user, password):
+    if user is None or not user.active:
+        try:
+            hasher().verify(_dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    return user if check_password(user, password) else None
+
+
+def set_password(user: User, password: str) -> None:
+    """Change a user's password; every earlier token and session of the user stops working."""
+    user.password_hash = hash_password(password)
+    revoke_sign_ins(user)
+
+
+def deactivate(user: User) -> None:
+    """Deactivate a user; every token and session ends at once."""
+    user.active = False
+    revoke_sign_ins(user)
+
+
+def revoke_sign_ins(user: User) -> None:
+    """End every token and browser session of the user (password change, deactivation...)."""
+    from engine.models import UserSession
+
+    user.token_version += 1
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def session_user() -> User | None:
+    """The user of the request's browser session, if the session row still exists."""
+    from engine.models import UserSession
+
+    sid, uid = session.get("sid"), session.get("uid")
+    if not sid or not uid:
+        return None
+    row = db.session.get(UserSession, sid)
+    user = db.session.get(User, uid) if row is not None and row.user_id == uid else None
+    if user is None or not user.active or session.get("tv") != user.token_version:
         return None
     return user
 
@@ -67,9 +118,14 @@ def _user_from_request() -> User | None:
             payload = _tokens().loads(header[7:].strip(), max_age=max_age)
         except BadSignature as exc:
             raise Unauthorized("bad or expired token") from exc
-        user = db.session.get(User, payload.get("uid"))
+        uid = payload.get("uid") if isinstance(payload, dict) else None
+        user = db.session.get(User, uid) if isinstance(uid, int) else None
+        if user is not None and payload.get("tv") != user.token_version:
+            raise Unauthorized("the token was revoked (password change or sign-out); get a new one")
     elif session.get("uid"):
-        user = db.session.get(User, session["uid"])
+        user = session_user()
+        if user is None:
+            raise Unauthorized("the session ended; sign in again")
     else:
         return None
     if user is None or not user.active:

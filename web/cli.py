@@ -16,8 +16,16 @@ DEFAULT_WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 def _create_app() -> Flask:
     from web import create_app
+    from web.config import SECRET_KEY_FILE, Config
 
-    return create_app()
+    cfg = Config.from_env()
+    context = click.get_current_context(silent=True)
+    if not cfg.secret_key and context is not None and context.info_name == "init":
+        from web.hardening import write_secret_key
+
+        cfg.secret_key = write_secret_key(SECRET_KEY_FILE)
+        click.echo(f"secret key: generated into {SECRET_KEY_FILE} (mode 0600)")
+    return create_app(cfg)
 
 
 @click.group(

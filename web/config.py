@@ -11,10 +11,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+INSTANCE = ROOT / "instance"
+# Written by `creditflow init` (owner-only); read when CREDITFLOW_SECRET_KEY is unset.
+SECRET_KEY_FILE = INSTANCE / "secret_key"
+
+
 def _default_db_url() -> str:
-    instance = ROOT / "instance"
-    instance.mkdir(exist_ok=True)
-    return f"sqlite:///{instance / 'creditflow.db'}"
+    INSTANCE.mkdir(exist_ok=True)
+    return f"sqlite:///{INSTANCE / 'creditflow.db'}"
+
+
+def read_secret_key(path: Path = SECRET_KEY_FILE) -> str:
+    """The key kept in the instance folder, or "" when there is none."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
 
 
 def _flag(value: str | None) -> bool:
@@ -32,7 +44,7 @@ class Config:
     """Settings of one installation."""
 
     database_url: str = ""
-    secret_key: str = "dev-only-change-me"
+    secret_key: str = ""  # no usable default: create_app refuses to start without one
     test_clock: bool = False
     timezone: str = "Asia/Shanghai"
     token_max_age: int = 12 * 3600
@@ -56,9 +68,14 @@ class Config:
     )
     scheduler: bool = True
     testing: bool = False
-    login_rate_limit: str = "10 per minute"
     # The file that serializes scheduler runs and /admin/tick among this host's processes.
     job_lock_path: str = ""
+    company_name: str = "creditflow 示例贸易有限公司"
+    login_limit_user: int = 10  # failed sign-ins per (user name, address) in the window
+    login_limit_address: int = 50  # failed sign-ins per address, across user names
+    login_window: int = 300  # seconds
+    trusted_proxies: int = 0  # reverse proxies in front of the app (X-Forwarded-For / -Proto)
+    secure_cookies: bool = False  # Secure cookies always (they are Secure over HTTPS anyway)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -66,7 +83,7 @@ class Config:
         env = os.environ if environ is None else environ
         cfg = cls(
             database_url=env.get("CREDITFLOW_DATABASE_URL") or _default_db_url(),
-            secret_key=env.get("CREDITFLOW_SECRET_KEY", cls.secret_key),
+            secret_key=env.get("CREDITFLOW_SECRET_KEY") or read_secret_key(),
             test_clock=_flag(env.get("CREDITFLOW_TEST_CLOCK")),
             timezone=env.get("CREDITFLOW_TIMEZONE", cls.timezone),
             smtp_host=env.get("CREDITFLOW_SMTP_HOST") or None,
@@ -77,8 +94,11 @@ class Config:
             wecom_webhook_url=env.get("CREDITFLOW_WECOM_WEBHOOK_URL") or None,
             dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
             documents_dir=env.get("CREDITFLOW_DOCUMENTS_DIR", ""),
+            company_name=env.get("CREDITFLOW_COMPANY_NAME") or cls.company_name,
         )
         cfg.job_lock_path = env.get("CREDITFLOW_JOB_LOCK") or _job_lock_path(cfg.database_url)
+        cfg.trusted_proxies = int(env.get("CREDITFLOW_TRUSTED_PROXIES") or 0)
+        cfg.secure_cookies = _flag(env.get("CREDITFLOW_SECURE_COOKIES"))
         if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
             cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
         if env.get("CREDITFLOW_STEP_MAX_TASKS"):

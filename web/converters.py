@@ -8,7 +8,7 @@ from forms.fields import ID_MAX
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` everywhere: a positive integer of at most 64 bits (else the route is a 404)."""
+    """`<int:...>` everywhere: a positive id up to ID_MAX (else the route is a 404)."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("min", 1)

@@ -88,7 +88,11 @@ def register_error_handlers(
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         rollback()
-        return problem(exc.code or 500, exc.name, exc.description or "")
+        response = problem(exc.code or 500, exc.name, exc.description or "")
+        for name, value in exc.get_headers():  # Retry-After, Allow, WWW-Authenticate…
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> Response:

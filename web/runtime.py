@@ -30,12 +30,17 @@ CONTEXT_KEYS = (
     "order_ref",
     "amount",
     "excess_cny",
+    "overdue_amount",
+    "days_past_due",
+    "collection_stage",
+    "dispute_invoice_number",
+    "dispute_reason",
 )
 
 
 def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     """Build the engine with credit's service functions and listeners."""
-    from credit import decision_tasks, warning_tasks
+    from credit import collection_tasks, decision_tasks, warning_tasks
     from credit import tasks as credit_tasks
     from engine import sla
     from web.calendar import business_time
@@ -43,6 +48,7 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
     services = ServiceRegistry()
     credit_tasks.register(services, cfg.fx_rates)
     decision_tasks.register(services)
+    collection_tasks.register(services)
     sla.register(services)
     calendar, calendar_functions, deadline = business_time(cfg, clock)
 

@@ -69,9 +69,14 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def add_sweep(app: Flask, name: str, sweep: Sweep) -> None:
-    """Plug a periodic job (overdue, reviews…) into every scheduler and the test tick."""
-    app.extensions.setdefault(SWEEPS_KEY, []).append((name, sweep))
+def add_sweep(app: Flask, name: str, sweep: Sweep, daily: bool = False) -> None:
+    """Plug a periodic job (overdue, reviews…) into every scheduler and the test tick.
+
+    :param daily: schedulers run it once per day of the clock (the first poll of the day, on
+        whichever worker gets there first: credit.daily remembers the day in the database);
+        the test tick runs it every time.
+    """
+    app.extensions.setdefault(SWEEPS_KEY, []).append((name, sweep, daily))
 
 
 def fire_timers(
@@ -114,12 +119,24 @@ def dispatch_outbox(app: Flask) -> Any:
         return function(app)
 
 
-def run_sweeps(app: Flask) -> dict[str, Any]:
-    """Run the registered sweeps once."""
+def run_sweeps(app: Flask, scheduled: bool = False) -> dict[str, Any]:
+    """Run the registered sweeps once; ``scheduled``: daily sweeps only on a new day."""
+    from credit import daily as days
+    from web.extensions import db
+
     results = {}
-    for name, sweep in app.extensions.get(SWEEPS_KEY, []):
+    for name, sweep, daily in app.extensions.get(SWEEPS_KEY, []):
         with app.app_context():
+            clock = app.extensions["creditflow.runtime"].clock
+            today = clock.today()
+            if daily and scheduled and not days.is_due(db.session, name, today):
+                db.session.remove()
+                continue
             results[name] = sweep(app)
+            if daily:
+                days.mark_done(db.session, name, today, clock.now())
+                db.session.commit()
+                db.session.remove()
     return results
 
 
@@ -145,7 +162,7 @@ def _jobs(app: Flask, owner: str, lease_seconds: int) -> list[tuple[str, Callabl
         ("heartbeat", lambda: heartbeat(app, owner, "serve")),
         ("timers", lambda: fire_timers(app, owner, lease_seconds)),
         ("outbox", lambda: dispatch_outbox(app)),
-        ("sweeps", lambda: run_sweeps(app)),
+        ("sweeps", lambda: run_sweeps(app, scheduled=True)),
     ]
 
 

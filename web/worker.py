@@ -35,7 +35,7 @@ def run_worker(
         for name, job in (
             ("heartbeat", lambda: heartbeat(app, owner, "worker")),
             ("timers", lambda: fire_timers(app, owner, lease_seconds, batch)),
-            ("sweeps", lambda: run_sweeps(app)),
+            ("sweeps", lambda: run_sweeps(app, scheduled=True)),
             ("outbox", lambda: dispatch_outbox(app)),
         ):
             try:

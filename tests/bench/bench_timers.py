@@ -26,7 +26,12 @@ def _run(base_url: str, count: int, workers: int) -> dict:
     url = base_url.rsplit("/", 1)[0] + "/" + name
     app = make_app(url)
     fill_due_timers(app, count)
-    env = {**os.environ, "CREDITFLOW_DATABASE_URL": url, "CREDITFLOW_TEST_CLOCK": "1"}
+    env = {
+        **os.environ,
+        "CREDITFLOW_DATABASE_URL": url,
+        "CREDITFLOW_TEST_CLOCK": "1",
+        "CREDITFLOW_SECRET_KEY": "workers-of-a-test-installation",
+    }
     started = time.monotonic()
     procs = [
         subprocess.Popen(

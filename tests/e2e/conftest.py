@@ -46,7 +46,7 @@ def chromium_ready():
 def live_app(tmp_path_factory, chromium_ready):
     """The app on a fresh SQLite file, shipped models deployed and demo users seeded."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'creditflow.db'}"
-    app = make_test_app(url, secret_key="e2e")
+    app = make_test_app(url)
     yield app
     dispose_test_app(app)
 

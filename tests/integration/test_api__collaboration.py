@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sample_models import NOTE_FORM, complete, deploy, instance, open_task, start, upload
+from sample_models import (
+    END,
+    NOTE_FORM,
+    START,
+    complete,
+    deploy,
+    instance,
+    open_task,
+    process,
+    start,
+    upload,
+    user_task,
+)
 
 ORDER = (Path(__file__).parent / "order_collaboration.bpmn").read_text(encoding="utf-8")
 
@@ -35,7 +47,9 @@ def test_a_collaboration_deploys_under_its_initiating_pool_and_runs(api):
 
 def test_a_single_process_instance_has_no_pools(api):
     deploy(api, {"order.bpmn": ORDER, "confirm_order.form.json": NOTE_FORM})
-    other = start(api, "credit_application")  # a plain process: no pools listed
+    plain = process("plain", [START, user_task("confirm", "Confirm"), END])
+    deploy(api, {"plain.bpmn": plain, "confirm.form.json": NOTE_FORM})
+    other = start(api, "plain")  # a plain process: no pools listed
     assert instance(api, other["id"])["pools"] is None
 
 

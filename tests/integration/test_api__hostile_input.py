@@ -161,6 +161,7 @@ def test_deep_json_is_400_even_before_authentication(client, api):
     [
         "/api/v1/customers/99999999999999999999999",
         "/api/v1/customers/0",
+        "/api/v1/customers/2147483648",
         "/api/v1/credit-applications/9223372036854775808",
         "/api/v1/process-instances/99999999999999999999",
         "/api/v1/tasks/not-a-task",

@@ -107,8 +107,14 @@ def test_a_calendar_about_to_run_out_is_reported(healthy):
     assert "Business calendar" in output  # points at the operator guide
 
 
-def test_a_fresh_test_database_lacks_migrations_workers_and_a_real_key(app):
-    code, lines, output = doctor(app)
+def test_a_fresh_test_database_lacks_migrations_workers_and_a_real_key(database_url):
+    from support import dispose_test_app, make_test_app
+
+    app = make_test_app(database_url, secret_key="test")  # test apps otherwise get a random key
+    try:
+        code, lines, output = doctor(app)
+    finally:
+        dispose_test_app(app)
     assert code == 1
     for name in ("migrations", "workers", "secret key"):
         assert lines[name].startswith("FAIL"), output

@@ -49,7 +49,12 @@ def pg_app():
 
 
 def start_worker(url: str, lease: int, batch: int) -> subprocess.Popen:
-    env = {**os.environ, "CREDITFLOW_DATABASE_URL": url, "CREDITFLOW_TEST_CLOCK": "1"}
+    env = {
+        **os.environ,
+        "CREDITFLOW_DATABASE_URL": url,
+        "CREDITFLOW_TEST_CLOCK": "1",
+        "CREDITFLOW_SECRET_KEY": "workers-of-a-test-installation",
+    }
     return subprocess.Popen(
         [
             CLI if os.path.exists(CLI) else sys.executable,

@@ -11,6 +11,7 @@ from web.api import applications as _applications  # noqa: E402,F401
 from web.api import audit as _audit  # noqa: E402,F401
 from web.api import auth as _auth  # noqa: E402,F401
 from web.api import calendar as _calendar  # noqa: E402,F401
+from web.api import collections as _collections  # noqa: E402,F401
 from web.api import credit_checks as _credit_checks  # noqa: E402,F401
 from web.api import customers as _customers  # noqa: E402,F401
 from web.api import documents as _documents  # noqa: E402,F401

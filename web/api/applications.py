@@ -6,10 +6,11 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields, validate
 
 from credit.applications import application_view, file_application
+from engine.errors import Forbidden
 from forms.fields import Currency, Id, Integer, Money, PlainText
 from web.api import bp
 from web.api.request import body, responds
-from web.auth import requires
+from web.auth import current_user, requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
 
@@ -83,5 +84,18 @@ def create_application(body):
 @requires()
 @responds(200, ApplicationOut)
 def get_application(application_id: int):
-    """An application with score, grade, reasons, limits and approvals."""
-    return jsonify(application_view(db.session, application_id))
+    """An application with score, grade, reasons, limits and approvals (as the role may see)."""
+    return jsonify(visible_application(application_id))
+
+
+def visible_application(application_id: int) -> dict:
+    """The application view for the signed-in user: 403 for a sales rep's other cases."""
+    from credit.models import CreditApplication
+    from credit.visibility import may_see_application, redact
+
+    user = current_user()
+    view = application_view(db.session, application_id)
+    app = db.session.get(CreditApplication, application_id)
+    if not may_see_application(db.session, user.username, user.group_names, app):
+        raise Forbidden(f"user '{user.username}' does not own application {application_id}")
+    return redact(view, user.group_names)

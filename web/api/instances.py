@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from engine.clock import from_db
 from engine.collaborations import instance_pools
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.inbox import OPEN_STATES
 from engine.instances import start_instance
 from engine.messages import deliver_message
@@ -19,13 +19,15 @@ from engine.models import AuditEvent, HumanTask, ProcessInstance
 from forms.fields import PlainText
 from web.api import bp
 from web.api.request import body, responds
-from web.auth import requires
+from web.auth import current_user, requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
 
 # The contract's role table: who may post messages (ERP payments, collectors, managers).
 MESSAGE_SENDERS = ("integration", "collector", "credit_manager", "admin")
 MESSAGE_PAYLOAD_MAX = 64 * 1024
+# History events whose operator-given reason every reader of the instance sees.
+REASONED = frozenset({"instance_cancelled"})
 
 
 def error_view(row: ProcessInstance) -> dict | None:
@@ -90,6 +92,8 @@ def instance_view(row: ProcessInstance) -> dict:
                 "user": e.actor,
                 "at": from_db(e.at),
                 "task_id": e.task_id,
+                # The reason an operator gave (cancel): part of the case, not audit-only data.
+                "reason": (e.data or {}).get("reason") if e.action in REASONED else None,
             }
             for e in events
         ],
@@ -128,11 +132,24 @@ class InstanceOut(Schema):
 @requires()
 @responds(200, InstanceOut)
 def get_instance(instance_id: int):
-    """One instance with its open tasks and history."""
+    """One instance with its open tasks and history (a sales rep: their own cases only)."""
+    return jsonify(instance_view(visible_instance(instance_id)))
+
+
+def visible_instance(instance_id: int) -> ProcessInstance:
+    """An instance the signed-in user may see: staff every one, others those they own."""
+    from credit.visibility import application_of_instance, owns_application, sees_every_case
+
     row = db.session.get(ProcessInstance, instance_id)
     if row is None:
         raise NotFound(f"no process instance {instance_id}")
-    return jsonify(instance_view(row))
+    user = current_user()
+    if sees_every_case(user.group_names) or row.started_by == user.username:
+        return row
+    app = application_of_instance(db.session, row.id)
+    if app is not None and owns_application(db.session, user.username, app):
+        return row
+    raise Forbidden(f"user '{user.username}' may not see process instance {instance_id}")
 
 
 class StartRequest(Schema):
@@ -157,6 +174,11 @@ class StartedOut(Schema):
 @responds(201, StartedOut)
 def create_instance(body):
     """Start an instance of the active version; a failing step leaves it in error."""
+    if runtime().services.is_domain_started(body["process_key"]):
+        raise Forbidden(
+            f"'{body['process_key']}' instances start only through their domain endpoint "
+            "(e.g. POST /api/v1/credit-applications)"
+        )
     change = start_instance(
         runtime(),
         db.session,

@@ -57,11 +57,14 @@ def _path(rule: str) -> str:
     return _PARAM.sub(lambda m: "{" + m.group(2) + "}", rule)
 
 
-def _ref(spec: APISpec, schema: type[Schema] | dict[str, Any] | None) -> dict[str, Any]:
+def _ref(spec: APISpec, schema: type[Schema] | Schema | dict[str, Any] | None) -> dict[str, Any]:
     if schema is None:
         return {"type": "object"}
     if isinstance(schema, dict):
         return schema
+    if isinstance(schema, Schema):  # Schema(many=True): a JSON array of that schema
+        item = _ref(spec, type(schema))
+        return {"type": "array", "items": item} if schema.many else item
     name = schema.__name__
     if name not in spec.components.schemas:
         spec.components.schema(name, schema=schema)

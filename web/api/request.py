@@ -40,7 +40,7 @@ class Operation:
     upload_type: str = "multipart/form-data"
     no_body: bool = False
     query: type[Schema] | None = None
-    responses: dict[int, tuple[type[Schema] | dict[str, Any] | None, str]] = field(
+    responses: dict[int, tuple[type[Schema] | Schema | dict[str, Any] | None, str]] = field(
         default_factory=dict
     )
     response_types: dict[int, str] = field(default_factory=dict)  # other than application/json
@@ -130,11 +130,11 @@ def upload(schema: dict[str, Any], content_type: str = "multipart/form-data") ->
 
 def responds(
     status: int,
-    schema: type[Schema] | dict[str, Any] | None = None,
+    schema: type[Schema] | Schema | dict[str, Any] | None = None,
     description: str = "",
     content_type: str = "application/json",
 ) -> Callable:
-    """Document a success status with its body schema (a Schema class or an OpenAPI dict).
+    """Document a status with its body: a Schema class, Schema(many=True) or an OpenAPI dict.
 
     :param content_type: the body's media type when it is not JSON (e.g. application/pdf).
     """

@@ -234,8 +234,9 @@ def claim(task_id: str):
 @no_body
 @responds(200, TaskOut)
 def unclaim(task_id: str):
-    """Give a claimed task back to its groups."""
+    """Give a claimed task back to its groups (its assignee, or an admin)."""
     user = current_user()
+    visible_task(task_id)
     task = unclaim_task(runtime(), db.session, task_id, actor(), "admin" in user.group_names)
     db.session.commit()
     return jsonify(task_view(task))

@@ -9,14 +9,12 @@ from typing import Any
 from flask import abort, redirect, request, session, url_for
 
 from engine.models import User
-from web.extensions import db
+from web.auth import session_user
 
 
 def page_user() -> User | None:
-    """The user signed in with the session cookie, or None."""
-    uid = session.get("uid")
-    user = db.session.get(User, uid) if uid else None
-    return user if user is not None and user.active else None
+    """The user signed in with the session cookie, or None (signed out, revoked, inactive)."""
+    return session_user()
 
 
 def page(*groups: str) -> Callable:

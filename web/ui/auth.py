@@ -2,44 +2,59 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+import re
+from urllib.parse import urlsplit
 
-from web.auth import authenticate
+from flask import redirect, render_template, request, session, url_for
+from werkzeug.exceptions import TooManyRequests
+
 from web.extensions import db
-from web.ratelimit import limit_logins
+from web.signin import end_session, sign_in, start_session
 from web.ui import bp
 from web.ui.access import page_user
 from web.ui.i18n import LANGUAGES, gettext
 
+_SAFE_PATH = re.compile(r"^/(?![/\\])[\x21-\x7e]*$")
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+
+def safe_next(target: str | None, fallback: str = "ui.dashboard") -> str:
+    """A same-site path to return to, else the dashboard (never another host).
+
+    Only a path starting with one "/" followed by printable ASCII is kept: "//evil",
+    "/\\evil", "/%09/evil" (a TAB that browsers drop) and absolute URLs all fall back.
+    """
+    target = target or ""
+    if _SAFE_PATH.match(target) and urlsplit(target).netloc == "":
         return target
-    return url_for("ui.dashboard")
+    return url_for(fallback)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_logins
 def login():
     """Show the sign-in form; on success start a session in the user's language."""
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         form = request.form
-        user = authenticate(form.get("username", "").strip(), form.get("password", ""))
+        try:
+            user = sign_in(form.get("username", "")[:64].strip(), form.get("password", "")[:1024])
+        except TooManyRequests:
+            user, error, status = None, gettext("Too many failed sign-ins; try again later."), 429
         if user is not None:
-            session.clear()
-            session["uid"] = user.id
+            start_session(user)
             session["lang"] = user.language if user.language in LANGUAGES else "zh"
-            return redirect(_safe_next(request.args.get("next")))
-        error = gettext("Wrong user name or password.")
-    return render_template("login.html", error=error), 401 if error else 200
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")))
+        if error is None:
+            error, status = gettext("Wrong user name or password."), 401
+    return render_template("login.html", error=error), status
 
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session; the session row is deleted, so a copy of the cookie stops working."""
     lang = session.get("lang")
-    session.clear()
+    end_session()
+    db.session.commit()
     if lang:
         session["lang"] = lang
     return redirect(url_for("ui.login"))
@@ -55,4 +70,4 @@ def language():
         if user is not None:
             user.language = lang
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

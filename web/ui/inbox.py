@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 
 from credit.models import Customer
 from engine.clock import to_db
@@ -88,8 +88,9 @@ def inbox():
 
 
 def _back() -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else url_for("ui.inbox")
+    from web.ui.auth import safe_next
+
+    return safe_next(request.form.get("next"), "ui.inbox")
 
 
 @bp.post("/inbox/<task_id>/claim")

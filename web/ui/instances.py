@@ -10,13 +10,15 @@ from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
 from engine.steps import load_workflow, release_workflow
 from web.api.audit import event_view
-from web.api.instances import instance_view
+from web.api.instances import instance_view, visible_instance
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
-from web.ui.access import page
+from web.ui.access import page, page_user
 from web.ui.diagrams import bpmn_files, element_ids, file_with
 from web.ui.tasks import business_context
+
+AUDIT_READERS = {"auditor", "admin"}
 
 
 def completed_elements(row: ProcessInstance, bundle: object) -> set[str]:
@@ -38,9 +40,7 @@ def completed_elements(row: ProcessInstance, bundle: object) -> set[str]:
 @page()
 def instance(instance_id: int):
     """Show an instance's diagram, open tasks, history timeline and audit events."""
-    row = db.session.get(ProcessInstance, instance_id)
-    if row is None:
-        raise NotFound(f"no process instance {instance_id}")
+    row = visible_instance(instance_id)
     view = instance_view(row)
     bundle = runtime().registry.get(db.session, row.process_key, row.version)
     diagrams = bpmn_files(bundle.files)
@@ -53,9 +53,15 @@ def instance(instance_id: int):
     done = completed_elements(row, bundle) | {
         h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"
     }
-    events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
-    ).all()
+    # Audit data is for auditors and admins (the role table of GET /audit-events).
+    show_audit = bool(page_user().group_names & AUDIT_READERS)
+    events = (
+        db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
+        ).all()
+        if show_audit
+        else []
+    )
     return render_template(
         "instance.html",
         inst=view,
@@ -68,6 +74,7 @@ def instance(instance_id: int):
         },
         diagram_names=list(diagrams),
         events=[event_view(e) for e in events],
+        show_audit=show_audit,
     )
 
 

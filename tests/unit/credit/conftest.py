@@ -33,6 +33,8 @@ DECISIONS = (
     "credit_check_tolerance",
     "credit_check_point",
     "credit_check_reasons",
+    "dunning_ladder",
+    "collection_terms",
 )
 # Decisions whose file is named differently from the decision.
 DMN_FILES = {"credit_check_point": "credit_check_points"}

@@ -12,6 +12,8 @@ from forms.errors import FormDefinitionError, FormNotFound
 from forms.loader import shipped_forms
 
 APPROVALS = ["approve_credit_manager", "approve_finance_director", "approve_general_manager"]
+WRITE_OFFS = ["approve_write_off_finance_director", "approve_write_off_general_manager"]
+COLLECTION = ["call_customer", "send_demand_letter", "resolve_dispute", *WRITE_OFFS]
 SHIPPED = [
     "assess_customer",
     "revise_application",
@@ -19,6 +21,7 @@ SHIPPED = [
     "legal_review",
     *APPROVALS,
     "credit_decision",
+    *COLLECTION,
 ]
 
 # One valid submission per shipped form, as a browser or an ERP would send it.
@@ -48,6 +51,15 @@ VALID = {
         "temporary_limit": "300000",
         "valid_until": "2026-03-31",
     },
+    "call_customer": {
+        "outcome": "promise_to_pay",
+        "notes": "Talked to the CFO / 已与财务总监通话",
+        "promise_amount": "12000.50",
+        "promise_date": "2026-04-01",
+    },
+    "send_demand_letter": {"sent_on": "2026-04-15", "channel": "courier"},
+    "resolve_dispute": {"resolution": "valid", "credit_note_amount": 300, "comment": "short"},
+    **dict.fromkeys(WRITE_OFFS, {"decision": "approve", "comment": "uncollectable"}),
 }
 TYPED = {
     "assess_customer": {
@@ -77,6 +89,15 @@ TYPED = {
         "temporary_limit": D(300000),
         "valid_until": date(2026, 3, 31),
     },
+    "call_customer": {
+        "outcome": "promise_to_pay",
+        "notes": "Talked to the CFO / 已与财务总监通话",
+        "promise_amount": D("12000.50"),
+        "promise_date": date(2026, 4, 1),
+    },
+    "send_demand_letter": {"sent_on": date(2026, 4, 15), "channel": "courier"},
+    "resolve_dispute": {"resolution": "valid", "credit_note_amount": D(300), "comment": "short"},
+    **dict.fromkeys(WRITE_OFFS, {"decision": "approve", "comment": "uncollectable"}),
 }
 REQUIRED = {
     "assess_customer": "qualitative_rating",
@@ -85,6 +106,16 @@ REQUIRED = {
     "legal_review": "decision",
     **dict.fromkeys(APPROVALS, "decision"),
     "credit_decision": "reason",
+    "call_customer": "outcome",
+    "send_demand_letter": "sent_on",
+    "resolve_dispute": "resolution",
+    **dict.fromkeys(WRITE_OFFS, "decision"),
+}
+# A misspelt field and the field the error suggests instead.
+TYPO = {
+    "call_customer": ("nots", "notes"),
+    "credit_decision": ("reasno", "reason"),
+    "send_demand_letter": ("chanel", "channel"),
 }
 
 
@@ -137,7 +168,7 @@ def test_missing_required_field_is_named(key):
 
 @pytest.mark.parametrize("key", SHIPPED)
 def test_unknown_field_is_named_with_a_suggestion(key):
-    typo, meant = ("reasno", "reason") if key == "credit_decision" else ("commnet", "comment")
+    typo, meant = TYPO.get(key, ("commnet", "comment"))
     errors = errors_of(key, valid_with(key, **{typo: "typo"}))
     assert errors == {typo: [f"Unknown field '{typo}'. Did you mean '{meant}'?"]}
 
@@ -332,3 +363,19 @@ def test_duplicate_keys_are_refused():
     twice = {"type": "textfield", "id": "F", "key": "x"}
     with pytest.raises(FormDefinitionError, match="key 'x'"):
         form_schema(form_of(twice, {**twice, "id": "G"}))
+
+
+def test_free_text_is_bounded_and_free_of_control_characters_by_default():
+    form = form_of(
+        {"type": "textfield", "id": "T", "key": "name"},
+        {"type": "textarea", "id": "A", "key": "comment"},
+        {"type": "datetime", "id": "D", "key": "on", "subtype": "date"},
+    )
+    ok = validate_submission(form, {"name": "x" * 255, "comment": "line\nline", "on": "2026-01-05"})
+    assert ok["comment"] == "line\nline"
+    with pytest.raises(FormInvalid) as caught:
+        validate_submission(form, {"name": "x" * 256, "comment": "a\x00b", "on": "0001-01-01"})
+    assert set(caught.value.errors) == {"name", "comment", "on"}
+    with pytest.raises(FormInvalid) as caught:
+        validate_submission(form, {"name": "two\nlines", "comment": "y" * 4001})
+    assert set(caught.value.errors) == {"name", "comment"}

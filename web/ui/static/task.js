@@ -61,7 +61,9 @@
   }
 
   if (task.form) {
-    form = CreditflowForm.render(container, task.form, task.data || {});
+    // A person signs only what they enter: the form never starts from task data (whose other
+    // keys are context, shown beside the form), so no earlier answer can be submitted by a click.
+    form = CreditflowForm.render(container, task.form, {});
     form.imported.then(function () {
       if (container.dataset.readonly) form.setProperty("readOnly", true);
       container.dataset.ready = "1";
