@@ -52,10 +52,15 @@ def customer(customer_id: int):
         db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
     )
     statements = [s.view() for s in service.list_statements(db.session, customer_id)]
+    from web.ui.collections import collection_file
     from web.ui.monitoring import file_sections
 
     return render_template(
-        "customer.html", c=summary, statements=statements, file=file_sections(customer_id)
+        "customer.html",
+        c=summary,
+        statements=statements,
+        file=file_sections(customer_id),
+        collection=collection_file(customer_id),
     )
 
 
