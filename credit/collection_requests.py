@@ -18,6 +18,7 @@ from credit.collection_ladder import Stage, rank
 from credit.collection_models import CollectionCase
 from credit.collections import (
     PROCESS_KEY,
+    SYSTEM,
     collection_view,
     customer_of,
     load_ladder,
@@ -27,15 +28,50 @@ from credit.collections import (
     running_case,
 )
 from credit.demand_letter import LetterFacts, OverdueLine, letter_document
+from credit.exposure import lock_exposure
 from credit.ledger import invoice_by_number
 from credit.pdf import render_pdf
 from credit.receivable_models import InvoiceStatus
 from engine.actor import Actor
 from engine.decisions import evaluate
 from engine.errors import Conflict, Invalid, NotFound
+from engine.instances import start_instance
 from engine.messages import deliver_message
 from engine.models import InstanceStatus, MessageSubscription, ProcessInstance
 from engine.runtime import Runtime
+
+SWEEPER = Actor(SYSTEM, frozenset())
+
+
+def start_escalation(
+    session: so.Session,
+    rt: Runtime,
+    customer_id: int,
+    actor: Actor = SWEEPER,
+    known_late: bool = False,
+) -> int | None:
+    """Start the customer's collection_escalation; return its instance id.
+
+    Nothing happens (None) when one is running already or nothing is overdue. The customer's
+    exposure row is locked first, so two callers (sweeps on two workers, an early-warning rise)
+    never start two escalations.
+
+    :param known_late: the caller has just read that the customer has overdue invoices.
+    """
+    lock_exposure(session, customer_id)
+    if running_case(session, customer_id) is not None:
+        return None
+    if not known_late and overdue_facts(session, customer_id, rt.clock.today()).overdue_amount <= 0:
+        return None
+    change = start_instance(
+        rt,
+        session,
+        PROCESS_KEY,
+        actor,
+        business_key=str(customer_id),
+        subject=f"customer:{customer_id}",
+    )
+    return change.instance.id
 
 
 def _deliverable(session: so.Session, case: CollectionCase, name: str) -> bool:

@@ -12,8 +12,9 @@ one query reads the running cases. Then:
   moves (e.g. the oldest invoice was paid, so the days past due went down).
 
 Messages go only to an instance waiting for them (never kept for later); an instance in error
-is left to its incident. Each start and each message commits on its own, so one failure never
-undoes the others, and a sweep run twice on a day does nothing the second time.
+is left to its incident. Starts run in a savepoint each and commit in batches; each message
+commits on its own; one failure never undoes the others, and a sweep run twice on a day does
+nothing the second time.
 """
 
 from __future__ import annotations
@@ -30,21 +31,19 @@ import sqlalchemy.orm as so
 
 from credit.collection_ladder import Action, Facts, Ladder, next_check, plan
 from credit.collection_models import CaseStatus, CollectionCase
-from credit.collections import PROCESS_KEY, SYSTEM, load_ladder, state_of
+from credit.collection_requests import SWEEPER, start_escalation
+from credit.collections import PROCESS_KEY, load_ladder, state_of
 from credit.errors import PolicyError
-from credit.exposure import lock_exposure
 from credit.models import Customer
 from credit.receivable_models import Invoice, InvoiceStatus
-from engine.actor import Actor
 from engine.decisions import evaluate
 from engine.errors import EngineError
-from engine.instances import start_instance
 from engine.messages import deliver_message
 from engine.models import InstanceStatus, MessageSubscription, ProcessInstance
 from engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
-SWEEPER = Actor(SYSTEM, frozenset())
+BATCH = 50  # escalations started per transaction
 
 
 @dataclass
@@ -151,16 +150,15 @@ def _running(session: so.Session) -> list[Any]:
 
 
 def _start_new(session, rt, today, overdue, running, ladders, report, progress) -> None:
+    """Start an escalation for each late customer without one, committing every BATCH starts."""
     busy = {case.customer_id for case in running}
-    grades = dict(
-        session.execute(
-            sa.select(Customer.id, Customer.grade).where(
-                Customer.id.in_([cid for cid in overdue if cid not in busy] or [0])
-            )
-        ).all()
+    late = sa.select(Invoice.customer_id).where(
+        Invoice.status == InvoiceStatus.OPEN.value, Invoice.due_on < today
     )
+    query = sa.select(Customer.id, Customer.grade).where(Customer.id.in_(late))
+    grades = dict(session.execute(query).all())
     candidates = []
-    for cid in sorted(grades):
+    for cid in sorted(set(grades) - busy):
         try:
             if (today - overdue[cid][0]).days >= ladders.get(None, grades[cid]).first_day:
                 candidates.append(cid)
@@ -168,38 +166,17 @@ def _start_new(session, rt, today, overdue, running, ladders, report, progress) 
             report.failed.append(f"customer {cid}: {exc}")
     for n, customer_id in enumerate(candidates, 1):
         try:
-            lock_exposure(session, customer_id)  # one sweeper at a time per customer
-            if _has_running(session, customer_id):
-                report.skipped += 1
-            else:
-                start_instance(
-                    rt,
-                    session,
-                    PROCESS_KEY,
-                    SWEEPER,
-                    business_key=str(customer_id),
-                    subject=f"customer:{customer_id}",
-                )
-                report.started += 1
-            session.commit()
+            with session.begin_nested():  # one customer's failure undoes only its own start
+                started = start_escalation(session, rt, customer_id, SWEEPER, known_late=True)
+            report.started += started is not None
+            report.skipped += started is None
         except EngineError as exc:
-            session.rollback()
             report.failed.append(f"customer {customer_id}: {exc}")
             log.warning("collection escalation not started", extra={"customer": customer_id})
+        if n % BATCH == 0 or n == len(candidates):
+            session.commit()
         if progress:
             progress("start", n, len(candidates))
-
-
-def _has_running(session: so.Session, customer_id: int) -> bool:
-    return (
-        session.scalar(
-            sa.select(CollectionCase.id).where(
-                CollectionCase.customer_id == customer_id,
-                CollectionCase.status == CaseStatus.RUNNING.value,
-            )
-        )
-        is not None
-    )
 
 
 def _wake_running(session, rt, today, overdue, running, ladders, report, progress) -> None:

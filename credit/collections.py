@@ -133,9 +133,8 @@ def record(
         at=to_db(now),
         data=plain(data),
     )
-    session.add(event)
+    session.add(event)  # flushed with the step (its rows go out in one batch)
     case.updated_at = to_db(now)
-    session.flush()
     return event
 
 
@@ -185,6 +184,7 @@ def event_view(event: CollectionEvent) -> dict[str, Any]:
     """One history entry."""
     return {
         "stage": event.stage,
+        "stage_changed": event.stage_changed,
         "at": from_db(event.at),
         "event": event.kind,
         "actor": event.actor,

@@ -229,6 +229,31 @@ def bench_credit_check(
     bench["main"](customers, invoices, rate, seconds, workers, write)
 
 
+@bench_cmd.command("sweep")
+@click.option("--customers", default=10_000, type=int)
+@click.option("--invoices", default=1_000_000, type=int)
+@click.option("--overdue", default=50_000, type=int, help="overdue invoices among them")
+@click.option("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
+@click.option(
+    "--postgres-url", default=None, help="admin URL (default: CREDITFLOW_TEST_POSTGRES_URL)"
+)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_sweep(
+    customers: int,
+    invoices: int,
+    overdue: int,
+    backends: str,
+    postgres_url: str | None,
+    write: bool,
+) -> None:
+    """The daily overdue sweep: day 1 starts every escalation, then a quiet day."""
+    bench = _bench_script("bench_sweep.py")
+    postgres = postgres_url or bench["os"].environ.get("CREDITFLOW_TEST_POSTGRES_URL")
+    bench["main"](
+        customers, invoices, overdue, tuple(backends.split(",")), write, postgres_url=postgres
+    )
+
+
 def _bench_script(name: str) -> dict:
     import runpy
 

@@ -46,6 +46,7 @@ class CollectionEventOut(Schema):
     """One entry of an escalation's history."""
 
     stage = fields.String()
+    stage_changed = fields.Boolean()
     at = fields.DateTime()
     event = fields.String()
     actor = fields.String()

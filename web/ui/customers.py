@@ -53,6 +53,7 @@ def customer(customer_id: int):
         db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
     )
     statements = [s.view() for s in service.list_statements(db.session, customer_id)]
+    from web.ui.collections import collection_file
     from web.ui.monitoring import file_sections
 
     receivables = receivables_view(db.session, customer_id, runtime().clock.today())
@@ -62,6 +63,7 @@ def customer(customer_id: int):
         statements=statements,
         file=file_sections(customer_id),
         receivables=receivables,
+        collection=collection_file(customer_id),
     )
 
 

@@ -32,6 +32,19 @@ LINKS = [
     ),
     ("ui.new_application", "New application", {"sales", "credit_analyst"}),
     (
+        "ui.collections",
+        "Collections",
+        {
+            "collector",
+            "credit_manager",
+            "legal",
+            "finance_director",
+            "general_manager",
+            "auditor",
+            "admin",
+        },
+    ),
+    (
         "ui.warnings_board",
         "Warnings",
         {"credit_manager", "finance_director", "general_manager", "auditor", "admin", "sales"},
