@@ -123,6 +123,16 @@ _STORED = (
     .order_by(CustomerWarning.customer_id)
     .execution_options(populate_existing=True)
 )
+# A customer that just got a limit carries the level "none" until a signal shows.
+_NONE_LEVEL = (
+    sa.update(Customer)
+    .where(
+        Customer.id.in_(_IDS),
+        Customer.credit_limit.is_not(None),
+        Customer.warning_level.is_(None),
+    )
+    .values(warning_level=Level.NONE.label)
+)
 _MISSING = sa.select(
     Customer.id, sa.literal(Level.NONE.label), sa.literal(0), sa.literal([], sa.JSON)
 ).where(Customer.id.in_(_IDS), Customer.credit_limit.is_not(None))
@@ -142,6 +152,7 @@ def _lock_rows(session: so.Session, ids: list[int]) -> dict[int, CustomerWarning
             .on_conflict_do_nothing(index_elements=["customer_id"]),
             chunk,
         )
+        session.execute(_NONE_LEVEL, chunk)
         session.execute(_LOCK, chunk)
     return {row.customer_id: row for row in session.scalars(_STORED, {"ids": ids})}
 
