@@ -96,6 +96,36 @@ def reevaluate(
     return outcomes
 
 
+def sweep_batch(
+    session: so.Session, rt: Runtime, rates: Mapping[str, str], customer_ids: Collection[int]
+) -> list[Outcome]:
+    """The daily sweep over a batch: read without locks, re-evaluate only what changed.
+
+    Most customers' level and signals are the same as yesterday; those are read and compared,
+    never written. A customer whose stored state differs is re-evaluated by ``reevaluate``
+    (locked, facts read again), so a concurrent event is never overwritten with stale facts.
+    """
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return []
+    today = rt.clock.today()
+    rules = signal_rules(session, rt)
+    stored = {row.customer_id: row for row in session.scalars(_STORED, {"ids": ids})}
+    facts = load_facts(session, ids, today, max_window(rules), rates, rt.clock.tz)
+    changed = []
+    for cid in ids:
+        row, found = stored.get(cid), facts.get(cid)
+        result = evaluate(found, rules, today) if found else Evaluation(Level.NONE)
+        if row is None:
+            if found is not None:
+                changed.append(cid)
+            continue
+        same_level = Level.of(row.level) == result.level
+        if not same_level or stored_signals(row.signals, result.signals, today) != row.signals:
+            changed.append(cid)
+    return reevaluate(session, rt, rates, changed)
+
+
 def sweep_batches(session: so.Session, size: int = 2000) -> Iterator[list[int]]:
     """Ids of every customer to evaluate daily (a limit, or a stored level), in batches."""
     query = (
@@ -123,6 +153,16 @@ _STORED = (
     .order_by(CustomerWarning.customer_id)
     .execution_options(populate_existing=True)
 )
+# A customer that just got a limit carries the level "none" until a signal shows.
+_NONE_LEVEL = (
+    sa.update(Customer)
+    .where(
+        Customer.id.in_(_IDS),
+        Customer.credit_limit.is_not(None),
+        Customer.warning_level.is_(None),
+    )
+    .values(warning_level=Level.NONE.label)
+)
 _MISSING = sa.select(
     Customer.id, sa.literal(Level.NONE.label), sa.literal(0), sa.literal([], sa.JSON)
 ).where(Customer.id.in_(_IDS), Customer.credit_limit.is_not(None))
@@ -142,6 +182,7 @@ def _lock_rows(session: so.Session, ids: list[int]) -> dict[int, CustomerWarning
             .on_conflict_do_nothing(index_elements=["customer_id"]),
             chunk,
         )
+        session.execute(_NONE_LEVEL, chunk)
         session.execute(_LOCK, chunk)
     return {row.customer_id: row for row in session.scalars(_STORED, {"ids": ids})}
 

@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, has_app_context
 from credit import daily
 from credit.notices import audit_notice, due_notices
 from credit.reviews import due_for_review, start_review_unless_running
-from credit.warnings import reevaluate, sweep_batches
+from credit.warnings import reevaluate, sweep_batch, sweep_batches
 from credit.watch import take_changed
 from engine.clock import to_db
 from web.extensions import db
@@ -70,9 +70,9 @@ def warning_sweep(app: Flask) -> dict[str, int]:
     evaluated = rose = 0
     rates = app.config["CREDITFLOW"].fx_rates
     for batch in sweep_batches(session):
-        outcomes = reevaluate(session, rt, rates, batch)
+        outcomes = sweep_batch(session, rt, rates, batch)
         session.commit()
-        evaluated += len(outcomes)
+        evaluated += len(batch)
         rose += sum(outcome.rose for outcome in outcomes)
     daily.mark_done(session, "early_warning", today, rt.clock.now())
     session.commit()

@@ -182,7 +182,7 @@ def fill(app, customers: int, invoices: int) -> None:
 
 
 def _sweep(app) -> tuple[float, int, int]:
-    from credit.warnings import reevaluate, sweep_batches
+    from credit.warnings import sweep_batch, sweep_batches
     from web.extensions import db
 
     rt = app.extensions["creditflow.runtime"]
@@ -191,9 +191,9 @@ def _sweep(app) -> tuple[float, int, int]:
     evaluated = rose = 0
     with app.app_context():
         for batch in sweep_batches(db.session):
-            outcomes = reevaluate(db.session, rt, rates, batch)
+            outcomes = sweep_batch(db.session, rt, rates, batch)
             db.session.commit()
-            evaluated += len(outcomes)
+            evaluated += len(batch)
             rose += sum(o.rose for o in outcomes)
     return time.perf_counter() - started, evaluated, rose
 

@@ -54,6 +54,15 @@ def test_blue_tells_the_sales_rep_once_per_rise(app):
         assert db.session.get(Customer, cid).warning_level == "blue"
 
 
+def test_a_customer_with_a_limit_carries_the_level_none_until_a_signal_shows(app):
+    with app.app_context():
+        set_day(DAY0)
+        cid = limited_customer(8)
+        book(cid, "N-1", "1000", DAY0, DAY0 + dt.timedelta(days=30))
+        db.session.commit()
+        assert (level(cid), db.session.get(Customer, cid).warning_level) == ("none", "none")
+
+
 def test_yellow_tells_the_credit_managers(app):
     with app.app_context():
         set_day(DAY0)
