@@ -122,6 +122,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "computed_limit": computed,
             "security_cover": cover,
             "review_months": terms["review_months"],
+            "grade_terms_days": terms["terms_days"],
             "overrides": overriding,
             "override_reason": reason or None,
             "years_in_business": data.get("years_in_business"),
@@ -129,6 +130,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "external_score": data.get("external_score"),
             "max_days_past_due": data.get("max_days_past_due"),
             "altman_zone": data.get("altman_zone"),
+            "industry_risk": data.get("industry_risk"),
             "comment": data.get("comment"),
             "factors": scorecard.factor_rows(data),
         }

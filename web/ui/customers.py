@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from credit import customers as service
 from credit.applications import file_application
+from credit.case_view import credit_decisions
 from engine.errors import EngineError
 from web.api.applications import ApplicationRequest
 from web.api.customer_schemas import CustomerBody
@@ -17,7 +18,7 @@ from web.errors import _flatten
 from web.extensions import db
 from web.runtime_access import actor, runtime
 from web.ui import bp
-from web.ui.access import page
+from web.ui.access import page, page_user
 
 FILERS = ("sales", "credit_analyst")
 WRITERS = ("sales", "credit_analyst", "credit_manager", "admin")
@@ -44,10 +45,22 @@ def customers():
     return render_template("customers.html", page=found, q=q, offset=offset)
 
 
+# The credit file's sections, in page order; each is templates/customer/_<name>.html.
+SECTIONS = [
+    "overview",
+    "decisions",
+    "profile",
+    "statements",
+    "reports",
+    "securities",
+    "applications",
+]
+
+
 @bp.get("/customers/<int:customer_id>")
 @page()
 def customer(customer_id: int):
-    """The customer's credit file with statements, ratios, history charts and applications."""
+    """The customer's credit file: outcome, profile, statements, reports, securities, history."""
     summary = service.customer_summary(
         db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
     )
@@ -55,7 +68,13 @@ def customer(customer_id: int):
     from web.ui.monitoring import file_sections
 
     return render_template(
-        "customer.html", c=summary, statements=statements, file=file_sections(customer_id)
+        "customer.html",
+        c=summary,
+        statements=statements,
+        file=file_sections(customer_id),
+        decisions=credit_decisions(db.session, customer_id),
+        sections=SECTIONS,
+        may_edit=bool(page_user().group_names & set(WRITERS)),
     )
 
 

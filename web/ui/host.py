@@ -9,7 +9,8 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
-from web.ui.i18n import LANGUAGES, gettext, locale
+from web.ui import display
+from web.ui.i18n import LANGUAGES, gettext, locale, translate_message
 
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -111,6 +112,8 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["bilingual"] = bilingual
+    app.jinja_env.filters["tr"] = translate_message
+    display.install(app)
     app.jinja_env.globals.update(
         _=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES, current_locale=locale
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 from flask import has_request_context, request, session
@@ -33,3 +34,36 @@ def gettext(text: str, **values: object) -> str:
     """Translate a msgid into the request's language and fill %(name)s placeholders."""
     translated = catalog(locale()).get(text, text)
     return translated % values if values else translated
+
+
+def sentences() -> dict[str, str]:
+    """The catalog's sentences (msgids ending with a full stop: validation and other messages)
+    in the request's language, for scripts that show server or form-js messages."""
+    if locale() == "en":
+        return {}
+    return {k: v for k, v in catalog(locale()).items() if k.endswith(".")}
+
+
+@functools.cache
+def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
+    out = []
+    for msgid, text in catalog(language).items():
+        if "%(" in msgid:
+            names = re.findall(r"%\((\w+)\)s", msgid)
+            regex = re.escape(msgid)
+            for name in names:
+                regex = regex.replace(re.escape(f"%({name})s"), f"(?P<{name}>.+?)", 1)
+            out.append((re.compile(f"^{regex}$"), text))
+    return out
+
+
+def translate_message(message: str) -> str:
+    """Translate a message from a service or validator, also one with values filled in."""
+    table = catalog(locale())
+    if message in table:
+        return table[message]
+    for pattern, text in _patterns(locale()):
+        match = pattern.match(message)
+        if match:
+            return text % match.groupdict()
+    return message

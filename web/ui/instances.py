@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template, request
 
+from credit.case_view import after_completion
 from credit.models import CreditApplication
 from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
@@ -15,7 +16,7 @@ from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page
-from web.ui.diagrams import bpmn_files, element_ids, file_with
+from web.ui.diagrams import diagram_state
 from web.ui.tasks import business_context
 
 
@@ -42,17 +43,6 @@ def instance(instance_id: int):
     if row is None:
         raise NotFound(f"no process instance {instance_id}")
     view = instance_view(row)
-    bundle = runtime().registry.get(db.session, row.process_key, row.version)
-    diagrams = bpmn_files(bundle.files)
-    name = request.args.get("diagram")
-    if name not in diagrams:
-        name, _ = file_with(bundle.files, None, row.process_key)
-    xml = diagrams.get(name, "")
-    ids = element_ids(xml)
-    active = sorted({t["name"] for t in view["open_tasks"]} & ids)
-    done = completed_elements(row, bundle) | {
-        h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"
-    }
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
     ).all()
@@ -60,13 +50,10 @@ def instance(instance_id: int):
         "instance.html",
         inst=view,
         ctx=business_context(row.process_key, row.business_key),
-        diagram={
-            "name": name,
-            "xml": xml,
-            "active": active,
-            "completed": sorted((done & ids) - set(active)),
-        },
-        diagram_names=list(diagrams),
+        diagram=diagram_state(row.id),
+        after=after_completion(db.session, request.args["done"])
+        if request.args.get("done")
+        else None,
         events=[event_view(e) for e in events],
     )
 
