@@ -74,7 +74,9 @@ def test_analyst_sees_score_preview_and_missing_data_and_confirms(page, api):
 
 def test_approver_sees_request_against_suggestion_points_chain_override_and_next_step(page, api):
     app = file_application(api, new_customer(api), limit="1500000", terms=60)
-    assess(api, app["id"], override_limit="1200000", override_reason="new plant not yet in the books")
+    assess(
+        api, app["id"], override_limit="1200000", override_reason="new plant not yet in the books"
+    )
     login(page, "manager1")
     open_task(page, "", str(app["id"]))
     compare = page.get_by_test_id("compare")
