@@ -3,11 +3,16 @@ keeps fast typing, rejects text in number fields, and says where the case went n
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from conftest import complete_assessment, login, open_task
 from flow import application, assess, file_application, new_customer
 
+from credit.uscc import make_uscc
+
 pytestmark = pytest.mark.e2e
+_SERIAL = itertools.count(500)
 
 
 def test_fast_typing_after_a_number_field_is_kept_in_full(page, api):
@@ -107,13 +112,4 @@ def test_approver_sees_request_against_suggestion_points_chain_override_and_next
 
 
 def _uscc() -> str:
-    import itertools
-
-    from credit.uscc import make_uscc
-
-    global _serial
-    try:
-        _serial
-    except NameError:
-        _serial = itertools.count(500)
-    return make_uscc(f"91310000MA{next(_serial):06d}"[:16])
+    return make_uscc(f"91310000MA{next(_SERIAL):06d}"[:16])
