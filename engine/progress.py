@@ -38,6 +38,17 @@ def call_targets(bundle: Bundle) -> dict[str, dict[str, str]]:
     return targets
 
 
+def process_titles(bundle: Bundle) -> dict[str, str]:
+    """The name of the process each BPMN file holds (the top one, or the one a call opens)."""
+    titles = {bundle.spec.file: bundle.spec.description or bundle.spec.name}
+    for spec in bundle.all_specs():
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, CallActivity) and task_spec.spec in bundle.subprocess_specs:
+                called = bundle.subprocess_specs[task_spec.spec]
+                titles.setdefault(called.file, called.description or called.name)
+    return titles
+
+
 def element_states(workflow: Any) -> dict[str, FileState]:
     """Finished and active elements of a workflow and every process it called, by file."""
     states: dict[str, FileState] = {}

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from engine.models import ProcessInstance
-from engine.progress import call_targets, instance_states
+from engine.progress import call_targets, instance_states, process_titles
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui.host import bilingual
@@ -54,9 +54,7 @@ def diagram_state(instance_id: int, focus: str | None = None) -> dict[str, Any]:
         "root": root,
         "path": path_to(calls, root, opened),
         "calls": calls,
-        "titles": {
-            spec.file: bilingual(spec.description or spec.name) for spec in bundle.all_specs()
-        },
+        "titles": {f: bilingual(title) for f, title in process_titles(bundle).items()},
         "active": {f: sorted(s.active) for f, s in states.items()},
         "completed": {f: sorted(s.completed) for f, s in states.items()},
         "focus": focus,
