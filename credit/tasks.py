@@ -252,7 +252,14 @@ def activate_limit(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     )
     customer_changed(ctx.session, customer.id)
     ctx.emit(
-        "application_decided", application_id=app.id, decision="approved", applicant=app.applicant
+        "application_decided",
+        application_id=app.id,
+        decision="approved",
+        applicant=app.applicant,
+        approved_limit=str(limit),
+        currency=app.currency,
+        terms_days=app.suggested_terms_days,
+        grade=app.grade,
     )
     return {"approved_limit_final": limit, "review_due_on": review_due}
 

@@ -49,6 +49,7 @@ class Config:
     scheduler: bool = True
     testing: bool = False
     login_rate_limit: str = "10 per minute"
+    base_url: str = "http://127.0.0.1:5000"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -67,6 +68,7 @@ class Config:
             wecom_webhook_url=env.get("CREDITFLOW_WECOM_WEBHOOK_URL") or None,
             dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
             documents_dir=env.get("CREDITFLOW_DOCUMENTS_DIR", ""),
+            base_url=env.get("CREDITFLOW_BASE_URL") or cls.base_url,
         )
         if env.get("CREDITFLOW_SCRIPT_TIME_LIMIT"):
             cfg.script_time_limit = float(env["CREDITFLOW_SCRIPT_TIME_LIMIT"])
