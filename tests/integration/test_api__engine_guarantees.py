@@ -142,7 +142,7 @@ def test_a_script_that_breaks_a_run_time_limit_leaves_its_instance_in_error(api)
         content_type="multipart/form-data",
     )
     assert r.status_code == 201, r.get_json()
-    assert r.get_json() == {"key": "greedy", "version": 1, "warnings": []}
+    assert r.get_json() == {"key": "greedy", "version": 1, "warnings": [], "created": True}
     r = api.post("designer1", "/api/v1/process-instances", json={"process_key": "greedy"})
     assert r.status_code == 201
     instance = api.get("designer1", f"/api/v1/process-instances/{r.get_json()['id']}").get_json()

@@ -40,6 +40,7 @@ def list_models():
             "key": {"type": "string"},
             "version": {"type": "integer"},
             "warnings": {"type": "array", "items": {"type": "string"}},
+            "created": {"type": "boolean", "description": "false: nothing changed, no version"},
         },
     },
 )
@@ -51,26 +52,27 @@ def deploy_model():
     rt = runtime()
     files = rt.registry.read_files({u.filename or "unnamed": u.read() for u in uploads})
     warnings: list[str] = []
-    row, _created = rt.registry.deploy(
-        db.session, files, actor().username, rt.clock.now(), warnings
-    )
+    row, created = rt.registry.deploy(db.session, files, actor().username, rt.clock.now(), warnings)
     from engine.audit import AuditEntry, append
 
-    append(
-        db.session,
-        rt.clock.now(),
-        [
-            AuditEntry(
-                actor().username,
-                "model_deployed",
-                data={
-                    "key": row.process_key,
-                    "version": row.version,
-                    "files": sorted(files),
-                    "warnings": warnings,
-                },
-            )
-        ],
-    )
+    if created:  # an unchanged bundle deploys nothing: it answers with the latest version
+        append(
+            db.session,
+            rt.clock.now(),
+            [
+                AuditEntry(
+                    actor().username,
+                    "model_deployed",
+                    data={
+                        "key": row.process_key,
+                        "version": row.version,
+                        "files": sorted(files),
+                        "warnings": warnings,
+                    },
+                )
+            ],
+        )
     db.session.commit()
-    return jsonify(key=row.process_key, version=row.version, warnings=warnings), 201
+    return jsonify(
+        key=row.process_key, version=row.version, warnings=warnings, created=created
+    ), 201
