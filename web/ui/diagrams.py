@@ -4,6 +4,7 @@ which call activity opens which file, and the path from the top process to the s
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from engine.models import ProcessInstance
@@ -18,6 +19,14 @@ log = logging.getLogger(__name__)
 def bpmn_files(files: dict[str, str]) -> dict[str, str]:
     """The *.bpmn files of a deployed bundle."""
     return {name: text for name, text in sorted(files.items()) if name.endswith(".bpmn")}
+
+
+_BILINGUAL_NAME = re.compile(r'name="([^"]*? / [^"]*)"')
+
+
+def one_language_xml(xml: str) -> str:
+    """The diagram with "English / 中文" names showing the request's language only."""
+    return _BILINGUAL_NAME.sub(lambda m: f'name="{bilingual(m.group(1))}"', xml)
 
 
 def path_to(calls: dict[str, dict[str, str]], root: str, wanted: str) -> list[str]:
@@ -40,7 +49,7 @@ def diagram_state(instance_id: int, focus: str | None = None) -> dict[str, Any]:
     rt = runtime()
     row = db.session.get(ProcessInstance, instance_id)
     bundle = rt.registry.get(db.session, row.process_key, row.version)
-    files = bpmn_files(bundle.files)
+    files = {name: one_language_xml(xml) for name, xml in bpmn_files(bundle.files).items()}
     root = bundle.spec.file
     try:
         states = instance_states(rt, db.session, row)

@@ -36,12 +36,10 @@ def gettext(text: str, **values: object) -> str:
     return translated % values if values else translated
 
 
-def sentences() -> dict[str, str]:
-    """The catalog's sentences (msgids ending with a full stop: validation and other messages)
-    in the request's language, for scripts that show server or form-js messages."""
-    if locale() == "en":
-        return {}
-    return {k: v for k, v in catalog(locale()).items() if k.endswith(".")}
+def client_catalog() -> dict[str, str]:
+    """The whole catalog of the request's language for scripts that show messages of the server,
+    of form-js and of bpmn-js (empty in English, where the msgids are the text)."""
+    return {} if locale() == "en" else catalog(locale())
 
 
 @functools.cache

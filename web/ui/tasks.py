@@ -17,7 +17,6 @@ from web.ui import bp
 from web.ui.access import page, page_user
 from web.ui.diagrams import diagram_state
 from web.ui.display import one_language
-from web.ui.i18n import sentences
 from web.ui.monitoring import REVIEW_CONTEXTS, review_context
 
 
@@ -87,6 +86,5 @@ def task(task_id: str):
         warnings=assessment_warnings(ctx) if kind == "assess" else [],
         diagram=diagram_state(row.instance_id, focus=row.name),
         mine=row.assignee == user.username,
-        messages=sentences(),
         now=runtime().clock.now(),
     )

@@ -5,7 +5,10 @@
   var d = cf.pageData("diagram-data");
   var box = document.getElementById("diagram");
   if (!d || !box || !d.files || !d.files[d.root]) return;
-  var viewer = new CreditflowBpmn.NavigatedViewer({ container: box });
+  var viewer = new CreditflowBpmn.NavigatedViewer({
+    container: box,
+    additionalModules: [CreditflowBpmn.translateModule(cf.messages())]
+  });
   var path = d.path && d.path.length ? d.path.slice() : [d.root];
 
   function current() { return path[path.length - 1]; }

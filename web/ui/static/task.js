@@ -5,7 +5,7 @@
   var page = cf.pageData("task-data");
   var task = page.task, texts = page.texts;
   var container = document.getElementById("task-form");
-  var tr = CreditflowForm.translator(page.messages || {});
+  var tr = CreditflowForm.translator(cf.messages());
   var form = null, guard = null;
 
   function fieldIds() {
@@ -167,7 +167,7 @@
 
   if (task.form && container) {
     form = CreditflowForm.render(container, task.form, {});
-    CreditflowForm.translate(container, page.messages || {});
+    CreditflowForm.translate(container, cf.messages());
     guard = CreditflowForm.guardNumbers(container, texts.not_a_number);
     form.imported.then(function () {
       if (container.dataset.readonly) form.setProperty("readOnly", true);
