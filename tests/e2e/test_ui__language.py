@@ -31,7 +31,9 @@ READ = """() => {
   const parts = [document.title, document.body.innerText];
   document.querySelectorAll('[placeholder],[title],[aria-label]').forEach(el => {
     if (el.closest('[translate=no]')) return;
-    ['placeholder', 'title', 'aria-label'].forEach(a => { if (el.getAttribute(a)) parts.push(el.getAttribute(a)); });
+    ['placeholder', 'title', 'aria-label'].forEach(a => {
+      if (el.getAttribute(a)) parts.push(el.getAttribute(a));
+    });
   });
   document.querySelectorAll('svg text').forEach(t => {
     if (!t.closest('[translate=no]')) parts.push(t.textContent);
