@@ -78,6 +78,22 @@ def _apply(row: Any, values: Mapping[str, Any], names: tuple[str, ...]) -> dict[
     return changes
 
 
+def _correct(
+    session: so.Session,
+    now: dt.datetime,
+    actor: str,
+    row: Any,
+    wanted: dict[str, Any],
+    action: str,
+    id_key: str,
+) -> None:
+    """Give a record the wanted values; audit the fields that changed (before and after)."""
+    changes = _apply(row, wanted, tuple(wanted))
+    if changes:
+        session.flush()
+        _audit(session, now, actor, action, row.customer_id, {id_key: row.id, "changes": changes})
+
+
 def update_profile(
     session: so.Session, now: dt.datetime, actor: str, customer_id: int, values: Mapping[str, Any]
 ) -> Customer:
@@ -121,19 +137,8 @@ def correct_statement(
     full = {"period_end": values["period_end"], **{f: values.get(f) for f in STATEMENT_FIGURES}}
     if values.get("currency"):
         full["currency"] = str(values["currency"]).upper()
-    changes = _apply(row, full, ("period_end", "currency", *STATEMENT_FIGURES))
-    result = with_ratios(row)
-    if changes:
-        session.flush()
-        _audit(
-            session,
-            now,
-            actor,
-            "statement_corrected",
-            row.customer_id,
-            {"statement_id": row.id, "changes": changes},
-        )
-    return result
+    _correct(session, now, actor, row, full, "statement_corrected", "statement_id")
+    return with_ratios(row)
 
 
 def correct_credit_report(
@@ -153,17 +158,7 @@ def correct_credit_report(
         "report_date": values["report_date"],
         "enforcement_flag": bool(values.get("enforcement_flag", False)),
     }
-    changes = _apply(row, wanted, tuple(wanted))
-    if changes:
-        session.flush()
-        _audit(
-            session,
-            now,
-            actor,
-            "credit_report_corrected",
-            row.customer_id,
-            {"report_id": row.id, "changes": changes},
-        )
+    _correct(session, now, actor, row, wanted, "credit_report_corrected", "report_id")
     return row
 
 
@@ -182,15 +177,5 @@ def correct_security(
     wanted["expires_on"] = values.get("expires_on")
     if values.get("currency"):
         wanted["currency"] = str(values["currency"]).upper()
-    changes = _apply(row, wanted, tuple(wanted))
-    if changes:
-        session.flush()
-        _audit(
-            session,
-            now,
-            actor,
-            "security_corrected",
-            row.customer_id,
-            {"security_id": row.id, "changes": changes},
-        )
+    _correct(session, now, actor, row, wanted, "security_corrected", "security_id")
     return row

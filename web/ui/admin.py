@@ -4,6 +4,7 @@ the notification outbox (failed rows, retry) and the business calendar (add, cha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -55,6 +56,21 @@ def _user_values(new: bool) -> dict[str, Any]:
     return values
 
 
+def _form(template: str, save: Callable[[], Any], **context: Any):
+    """Show an admin form; on POST save it: back to the list, or the form with its errors."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            save()
+            db.session.commit()
+            flash(gettext("Saved."), "ok")
+            return redirect(url_for("ui.admin"))
+        except EngineError as exc:
+            db.session.rollback()
+            errors = _errors(exc)
+    return render_template(template, errors=errors, **context), 422 if errors else 200
+
+
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @bp.route("/admin/users/<username>", methods=["GET", "POST"])
 @page("admin")
@@ -62,9 +78,10 @@ def admin_user_form(username: str | None = None):
     """Create a user, or change one (name, email, language, groups, active)."""
     user = identity.get_user(db.session, username) if username else None
     _, groups = identity.users_and_groups(db.session)
-    errors: dict[str, list[str]] = {}
-    if user is None:
-        values: dict[str, Any] = {"language": "zh", "groups": []}
+    if request.method == "POST":
+        values = _user_values(new=user is None)
+    elif user is None:
+        values = {"language": "zh", "groups": []}
     else:
         values = {
             "display_name": user.display_name,
@@ -73,24 +90,16 @@ def admin_user_form(username: str | None = None):
             "groups": sorted(user.group_names),
             "active": user.active,
         }
-    if request.method == "POST":
-        values = _user_values(new=user is None)
-        try:
-            if user is None:
-                password = request.form.get("password", "")
-                identity.check_password(password)
-                identity.create_user(db.session, *_now_actor(), values, hash_password(password))
-            else:
-                identity.update_user(db.session, *_now_actor(), user.username, values)
-            db.session.commit()
-            flash(gettext("Saved."), "ok")
-            return redirect(url_for("ui.admin"))
-        except EngineError as exc:
-            db.session.rollback()
-            errors = _errors(exc)
-    return render_template(
-        "admin/user.html", user=user, groups=groups, values=values, errors=errors
-    ), 422 if errors else 200
+
+    def save() -> None:
+        if user is None:
+            password = request.form.get("password", "")
+            identity.check_password(password)
+            identity.create_user(db.session, *_now_actor(), values, hash_password(password))
+        else:
+            identity.update_user(db.session, *_now_actor(), user.username, values)
+
+    return _form("admin/user.html", save, user=user, groups=groups, values=values)
 
 
 @bp.post("/admin/users/<username>/password")
@@ -118,33 +127,16 @@ def admin_group_form(name: str | None = None):
     group = next((g for g in groups if g.name == name), None)
     if name and group is None:
         raise NotFound(f"no group '{name}'")
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = (
-        {
-            "name": group.name,
-            "title_en": group.title_en,
-            "title_zh": group.title_zh,
-            "supervisor": group.supervisor or "",
-        }
-        if group
-        else {}
-    )
+    fields = ("name", "title_en", "title_zh", "supervisor")
     if request.method == "POST":
-        values = {
-            k: request.form.get(k, "").strip()
-            for k in ("name", "title_en", "title_zh", "supervisor")
-        }
-        try:
-            identity.save_group(db.session, *_now_actor(), values)
-            db.session.commit()
-            flash(gettext("Saved."), "ok")
-            return redirect(url_for("ui.admin"))
-        except EngineError as exc:
-            db.session.rollback()
-            errors = _errors(exc)
-    return render_template(
-        "admin/group.html", group=group, groups=groups, values=values, errors=errors
-    ), 422 if errors else 200
+        values = {k: request.form.get(k, "").strip() for k in fields}
+    else:
+        values = {k: getattr(group, k) or "" for k in fields} if group else {}
+
+    def save() -> None:
+        identity.save_group(db.session, *_now_actor(), values)
+
+    return _form("admin/group.html", save, group=group, groups=groups, values=values)
 
 
 @bp.get("/admin/outbox")
