@@ -25,7 +25,7 @@ def test_designer_changes_a_label_and_deploys_a_new_version(page):
     before = page.locator("[data-testid=versions] li").count()
     page.locator(".djs-element[data-element-id=prepare_application]").first.dblclick()
     page.keyboard.press("Control+A")
-    page.keyboard.type("Load the application")
+    page.keyboard.type("Load the credit application / 载入授信申请")  # both languages
     page.locator("#canvas svg").first.click(position={"x": 5, "y": 5})
     shot(page, "designer")
     page.get_by_role("button", name="Review and deploy…").click()
@@ -33,7 +33,7 @@ def test_designer_changes_a_label_and_deploys_a_new_version(page):
     page.wait_for_url("**/designer/credit_application?deployed=*")
     page.wait_for_selector("#canvas[data-ready='1']")
     assert page.locator("[data-testid=versions] li").count() == before + 1
-    assert "Load the application" in page.locator("#canvas").inner_text()
+    assert "载入授信申请" in page.locator("#canvas").inner_text()
     page.get_by_role("button", name="Show diff").click()
     page.locator("[data-testid=diff-result] li").first.wait_for()
     assert "prepare_application" in page.locator("[data-testid=diff-result]").inner_text()

@@ -5,7 +5,7 @@ needs (candidate groups, form, due date, service operation and parameters, decis
 from __future__ import annotations
 
 import pytest
-from conftest import login
+from conftest import login, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +58,7 @@ def test_properties_panel_edits_the_engine_settings_and_deploy_shows_the_diff(pa
     assert error.count() == 0
     form = page.locator("[data-entry-id=cf-formKey] select")
     assert form.input_value() == "assess_customer"
+    shot(page, "designer-properties")
     page.wait_for_timeout(400)  # the panel's input debounce
     # A service task's operation and parameters, on the approval model.
     page.select_option("#file-select", "tiered_approval.bpmn")
@@ -74,6 +75,7 @@ def test_properties_panel_edits_the_engine_settings_and_deploy_shows_the_diff(pa
     dialog = page.get_by_test_id("deploy-dialog")
     dialog.wait_for(state="visible")
     diff = page.get_by_test_id("deploy-diff").inner_text()
+    shot(page, "designer-deploy")
     assert "credit_assessment.bpmn" in diff and "assess_customer" in diff
     assert "tiered_approval.bpmn" not in diff
     page.get_by_role("button", name="Cancel").click()
