@@ -33,5 +33,7 @@ PAGES: list[tuple[str, str | None]] = [
     ("/admin/groups/credit_manager", "admin"),
     ("/admin/outbox", "admin"),
     ("/admin/calendar", "admin"),
+    ("/warnings", "manager1"),
+    ("/incidents", "admin"),
     ("/no-such-page", "sales1"),
 ]

@@ -45,15 +45,23 @@ def customers():
     return render_template("customers.html", page=found, q=q, offset=offset)
 
 
-# The credit file's sections, in page order; each is templates/customer/_<name>.html.
+# The credit file's sections in page order: (anchor, template). A new section is one line here
+# and one template of its own.
 SECTIONS = [
-    "overview",
-    "decisions",
-    "profile",
-    "statements",
-    "reports",
-    "securities",
-    "applications",
+    ("overview", "customer/_overview.html"),
+    ("warnings", "_file_warnings.html"),
+    ("decisions", "customer/_decisions.html"),
+    ("profile", "customer/_profile.html"),
+    ("statements", "customer/_statements.html"),
+    ("ratios", "_file_ratios.html"),
+    ("reports", "customer/_reports.html"),
+    ("securities", "customer/_securities.html"),
+    ("assessments", "_file_assessments.html"),
+    ("reviews", "_file_reviews.html"),
+    ("receivables", "_file_receivables.html"),
+    ("limits", "_file_limits.html"),
+    ("documents", "_file_documents.html"),
+    ("applications", "customer/_applications.html"),
 ]
 
 
