@@ -4,12 +4,14 @@ exposure and aging, the approval chain with who decided so far, the override, th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from SpiffWorkflow.exceptions import WorkflowException
 
 from credit.aging import aging_buckets
 from credit.applications import PROCESS_KEY, application_view
@@ -22,6 +24,8 @@ from engine.errors import NotFound
 from engine.inbox import OPEN_STATES
 from engine.models import HumanTask, ProcessInstance, TaskStatus
 from engine.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def open_receivables(session: so.Session, customer_id: int) -> list[tuple[dt.date, Decimal]]:
@@ -49,8 +53,13 @@ def approval_tiers(
     inputs = {
         "grade": app.grade,
         "requested_limit_cny": to_base(Decimal(app.requested_limit), app.currency, rates),
+        "limit_change": "application",
     }
-    return list(evaluate(table, inputs, rt.script_engine).get("approval_tiers") or [])
+    try:
+        return list(evaluate(table, inputs, rt.script_engine).get("approval_tiers") or [])
+    except WorkflowException:  # a matrix that asks for other inputs: show the page without it
+        log.warning("approval matrix of application %s cannot be read", app.id, exc_info=True)
+        return []
 
 
 def approval_chain(tiers: list[str], approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
