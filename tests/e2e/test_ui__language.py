@@ -112,7 +112,8 @@ def _visit(page, url: str, user: str | None, lang: str) -> str:
 
 
 def _found(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text) is not None
+    """A phrase standing on its own, not part of an identifier such as E2E-red or credit_limit."""
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
 
 
 @pytest.mark.parametrize(("url", "user"), PAGES, ids=[p[0] for p in PAGES])
