@@ -29,9 +29,11 @@ class FileState:
 
 def call_targets(bundle: Bundle) -> dict[str, dict[str, str]]:
     """For each BPMN file: its call activities and the file of the process each one calls."""
-    file_of = {spec.name: spec.file for spec in bundle.all_specs()}
+    file_of = {spec.name: spec.file for spec in bundle.all_specs() if spec.file}
     targets: dict[str, dict[str, str]] = {}
     for spec in bundle.all_specs():
+        if not spec.file:
+            continue  # a collaboration's synthetic top spec draws nothing itself
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, CallActivity) and task_spec.spec in file_of:
                 targets.setdefault(spec.file, {})[task_spec.name] = file_of[task_spec.spec]
@@ -41,11 +43,13 @@ def call_targets(bundle: Bundle) -> dict[str, dict[str, str]]:
 def process_titles(bundle: Bundle) -> dict[str, str]:
     """The name of the process each BPMN file holds (the top one, or the one a call opens)."""
     titles = {bundle.spec.file: bundle.spec.description or bundle.spec.name}
+    titles.pop(None, None)
     for spec in bundle.all_specs():
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, CallActivity) and task_spec.spec in bundle.subprocess_specs:
                 called = bundle.subprocess_specs[task_spec.spec]
-                titles.setdefault(called.file, called.description or called.name)
+                if called.file:
+                    titles.setdefault(called.file, called.description or called.name)
     return titles
 
 
@@ -57,6 +61,8 @@ def element_states(workflow: Any) -> dict[str, FileState]:
         name = getattr(spec, "bpmn_id", None)
         if not name:
             continue  # Spiff's own bookkeeping specs (Start, End, boundary parents)
+        if not task.workflow.spec.file:
+            continue  # the synthetic top of a collaboration
         state = states.setdefault(task.workflow.spec.file, FileState())
         if task.state == TaskState.COMPLETED:
             state.completed.add(name)

@@ -69,7 +69,9 @@ def diagram_state(instance_id: int, focus: str | None = None) -> dict[str, Any]:
     row = db.session.get(ProcessInstance, instance_id)
     bundle = rt.registry.get(db.session, row.process_key, row.version)
     files = {name: one_language_xml(xml) for name, xml in bpmn_files(bundle.files).items()}
-    root = bundle.spec.file
+    root = bundle.spec.file  # a collaboration's synthetic spec may name no file of its own
+    if root not in files:
+        root, _ = file_with(bundle.files, None, row.process_key)
     try:
         states = instance_states(rt, db.session, row)
     except Exception:  # a broken state must not hide the page; the history still shows
