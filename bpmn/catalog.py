@@ -17,6 +17,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
         "grade_terms.dmn",
         "approval_matrix.dmn",
         "security_cover.dmn",
+        "data_freshness.dmn",
     ),
     "early_warning": ("early_warning.bpmn", "early_warning.dmn"),
     "periodic_review": (

@@ -34,6 +34,7 @@ __all__ = [
     "CustomerPage",
     "StatementWithRatios",
     "add_credit_report",
+    "credit_report_errors",
     "add_security",
     "add_statement",
     "create_customer",
@@ -42,6 +43,7 @@ __all__ = [
     "list_securities",
     "list_statements",
     "search_customers",
+    "security_errors",
 ]
 
 INDUSTRY_RISKS = ("low", "medium", "high")
@@ -165,15 +167,8 @@ def add_credit_report(
 ) -> CreditReport:
     """Store an external credit bureau report (score 0-100)."""
     customer = get_customer(session, customer_id)
-    score, bureau = values.get("score"), str(values.get("bureau") or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not bureau:
-        errors["bureau"] = ["bureau is required"]
-    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
-        errors["score"] = ["score must be a whole number from 0 to 100"]
-    if not isinstance(values.get("report_date"), dt.date):
-        errors["report_date"] = ["report_date is required (a date such as 2025-12-31)"]
-    _raise_if(errors)
+    _raise_if(credit_report_errors(values))
+    score, bureau = values["score"], str(values["bureau"]).strip()
     row = CreditReport(
         customer_id=customer.id,
         bureau=bureau,
@@ -208,13 +203,8 @@ def add_security(
 ) -> Security:
     """Record a guarantee, collateral, credit insurance or deposit of the customer."""
     customer = get_customer(session, customer_id)
-    kind, amount = values.get("kind"), values.get("amount")
-    errors: dict[str, list[str]] = {}
-    if kind not in SECURITY_KINDS:
-        errors["kind"] = [f"must be one of {', '.join(SECURITY_KINDS)}"]
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
-        errors["amount"] = ["amount must be a decimal number greater than 0"]
-    _raise_if(errors)
+    _raise_if(security_errors(values))
+    kind, amount = values["kind"], values["amount"]
     row = Security(
         customer_id=customer.id,
         kind=kind,
@@ -241,6 +231,35 @@ def add_security(
         },
     )
     return row
+
+
+def credit_report_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with a credit report's fields (empty when nothing)."""
+    score, bureau = values.get("score"), str(values.get("bureau") or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not bureau:
+        errors["bureau"] = ["bureau is required"]
+    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
+        errors["score"] = ["score must be a whole number from 0 to 100"]
+    if not isinstance(values.get("report_date"), dt.date):
+        errors["report_date"] = ["report_date is required (a date such as 2025-12-31)"]
+    return errors
+
+
+def security_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with a security's fields (empty when nothing)."""
+    kind, amount = values.get("kind"), values.get("amount")
+    errors: dict[str, list[str]] = {}
+    if kind not in SECURITY_KINDS:
+        errors["kind"] = [f"must be one of {', '.join(SECURITY_KINDS)}"]
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        errors["amount"] = ["amount must be a decimal number greater than 0"]
+    return errors
+
+
+def raise_if(errors: dict[str, list[str]]) -> None:
+    """Raise Invalid naming every field in error (nothing when there is none)."""
+    _raise_if(errors)
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:

@@ -121,6 +121,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "computed_limit": computed,
             "security_cover": cover,
             "review_months": int(terms["review_months"]),
+            "grade_terms_days": terms["terms_days"],
             "overrides": overriding,
             "override_reason": reason or None,
             "years_in_business": data.get("years_in_business"),
@@ -128,6 +129,7 @@ def suggest_terms(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
             "external_score": data.get("external_score"),
             "max_days_past_due": data.get("max_days_past_due"),
             "altman_zone": data.get("altman_zone"),
+            "industry_risk": data.get("industry_risk"),
             "comment": data.get("comment"),
             "factors": scorecard.factor_rows(data),
         }
@@ -258,7 +260,14 @@ def activate_limit(ctx: StepContext, data: dict[str, Any], rates: dict[str, str]
     )
     customer_changed(ctx.session, customer.id)
     ctx.emit(
-        "application_decided", application_id=app.id, decision="approved", applicant=app.applicant
+        "application_decided",
+        application_id=app.id,
+        decision="approved",
+        applicant=app.applicant,
+        approved_limit=str(limit),
+        currency=app.currency,
+        terms_days=app.suggested_terms_days,
+        grade=app.grade,
     )
     return {"approved_limit_final": limit, "review_due_on": review_due}
 

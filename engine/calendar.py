@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -220,3 +221,31 @@ def coverage(session: so.Session, today: dt.date, warn_days: int = 60) -> Covera
             "holidays and make-up working days (admin page or PUT /api/v1/admin/calendar)",
         )
     return Coverage(year, None)
+
+
+def calendar_year(session: so.Session, year: int) -> list[Any]:
+    """The holidays and make-up working days entered for one year, by day."""
+    from engine.models import CalendarDay
+
+    return list(
+        session.scalars(
+            sa.select(CalendarDay)
+            .where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            .order_by(CalendarDay.day)
+        )
+    )
+
+
+def remove_day(session: so.Session, now: dt.datetime, actor: str, day: dt.date) -> bool:
+    """Remove a day so it follows the Monday–Friday rule again (audited); False if absent."""
+    from engine.audit import AuditEntry, append
+    from engine.models import CalendarDay
+
+    row = session.get(CalendarDay, day)
+    if row is None:
+        return False
+    data = {"day": day.isoformat(), "kind": row.kind, "name": row.name}
+    session.delete(row)
+    session.flush()
+    append(session, now, [AuditEntry(actor, "calendar_day_removed", subject="calendar", data=data)])
+    return True

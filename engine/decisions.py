@@ -36,7 +36,7 @@ class _DecisionInput:
 
     def __init__(self, data: dict[str, Any], script_engine: Any) -> None:
         self.data = data
-        self.workflow = self
+        self.workflow = self.top_workflow = self  # Spiff's error trace walks up from here
         self.script_engine = script_engine
         self.task_spec = self
         self.spec = self

@@ -256,3 +256,15 @@ class WorkerHeartbeat(Base):
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
     started_at: so.Mapped[dt.datetime]
     seen_at: so.Mapped[dt.datetime] = so.mapped_column(index=True)
+
+
+class SavedFilter(Base):
+    """A worklist filter a user saved under a name (the query arguments that reproduce it)."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (sa.UniqueConstraint("username", "name"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(60))
+    query: so.Mapped[dict[str, Any]]
+    created_at: so.Mapped[dt.datetime]

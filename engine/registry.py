@@ -182,6 +182,10 @@ def parse_bundle(
     return key, spec, subprocess_specs, forms, decisions
 
 
+# Task properties the engine reads as whole numbers, with their allowed range.
+WHOLE_NUMBER_PROPERTIES = {"dueInBusinessDays": (0, 365), "priority": (0, 100)}
+
+
 def _lint_task(
     task_spec: Any, forms: dict, services: set[str], errors: dict, file: str
 ) -> list[str]:
@@ -195,6 +199,14 @@ def _lint_task(
             f"'{form_key_of(task_spec)}{FORM_SUFFIX}'; it gets a generic one (its context and "
             "a Complete button)"
         )
+    props = task_properties(task_spec)
+    for name, (low, high) in WHOLE_NUMBER_PROPERTIES.items():
+        value = str(props.get(name, "0")).strip()
+        if value and not (value.isdigit() and low <= int(value) <= high):
+            errors.setdefault(where, []).append(
+                f"task '{task_spec.name}': {name} must be a whole number from {low} to {high}, "
+                f"not {props.get(name)!r}"
+            )
     if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in services:
         errors.setdefault(where, []).append(
             f"service task '{task_spec.name}' calls unknown operation '{task_spec.operation_name}'"

@@ -69,3 +69,18 @@ def retry_failed(session: so.Session, notification_id: int, now_db: object) -> N
         raise Conflict(f"notification {notification_id} is {row.status}, not failed")
     row.status, row.attempts, row.next_attempt_at = NotificationStatus.PENDING.value, 0, now_db
     return row
+
+
+def unread_count(session: so.Session, username: str, cap: int) -> int:
+    """Unread in-app notifications of the user, counted up to `cap` + 1 (a badge shows "cap+")."""
+    unread = (
+        sa.select(Notification.id)
+        .where(
+            Notification.recipient == username,
+            Notification.channel == Channel.INAPP.value,
+            Notification.status == NotificationStatus.SENT.value,
+        )
+        .limit(cap + 1)
+        .subquery()
+    )
+    return session.scalar(sa.select(sa.func.count()).select_from(unread)) or 0

@@ -20,6 +20,7 @@ SLA_EFFECTS = ("task_reminder", "task_escalated", "task_reassigned")
 DECISIONS = ("approved", "rejected", "returned")
 CREDIT_DECISIONS = ("release_once", "temporary_limit", "reject")
 CONTEXT_KEYS = ("customer_name", "requested_limit", "currency", "application_id", "customer_id")
+OUTCOME_KEYS = ("approved_limit", "currency", "terms_days", "grade")
 
 
 @dataclass
@@ -38,8 +39,14 @@ class Event:
     addresses: list[tuple[str, str]] = field(default_factory=list)
 
 
-def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], None]:
-    """Build the engine listener; `broadcast` names the configured webhook/robot channels."""
+def make_listener(
+    broadcast: Sequence[str] = (), case_link: str = ""
+) -> Callable[[so.Session, Any], None]:
+    """Build the engine listener; `broadcast` names the configured webhook/robot channels.
+
+    :param case_link: the address of a case in the UI, with {process_instance_id}; filled into
+        every message as {link}.
+    """
     channels = tuple(Channel(c) for c in broadcast)
 
     def listener(session: so.Session, change: Any) -> None:
@@ -47,6 +54,8 @@ def make_listener(broadcast: Sequence[str] = ()) -> Callable[[so.Session, Any], 
         now = _moment(change.instance)
         rows: dict[str, dict[str, Any]] = {}
         for event in events_of(session, change):
+            if case_link and event.instance_id is not None:
+                event.values["link"] = case_link.format(process_instance_id=event.instance_id)
             rows.update(rows_of(session, event, now, channels))
         if not rows:
             return
@@ -139,6 +148,7 @@ def events_of(session: so.Session, change: Any) -> list[Event]:
                 "process_instance_id": instance_id,
                 "application_id": data.get("application_id"),
                 "decision": data["decision"],
+                **{k: data[k] for k in OUTCOME_KEYS if data.get(k) is not None},
             }
             events.append(
                 Event(

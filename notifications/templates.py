@@ -62,24 +62,29 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "application_approved": {
         "zh": (
-            "【已批准】信用申请 {application_id}",
-            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）已获批准。\n",
+            "【已批准】信用申请 {application_id}：{approved_limit} {currency}，{terms_days} 天",
+            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）已获批准：\n"
+            "授信额度 {approved_limit} {currency}，账期 {terms_days} 天，信用等级 {grade}。\n"
+            "查看案件：{link}\n",
         ),
         "en": (
-            "[Approved] Credit application {application_id}",
+            "[Approved] Credit application {application_id}: {approved_limit} {currency}, "
+            "{terms_days} days",
             "Hello {name},\n\nThe credit application {application_id} for {customer_name} "
-            "has been approved.\n",
+            "has been approved: credit limit {approved_limit} {currency}, payment terms "
+            "{terms_days} days, grade {grade}.\nOpen the case: {link}\n",
         ),
     },
     "application_rejected": {
         "zh": (
             "【已拒绝】信用申请 {application_id}",
-            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）未获批准。\n",
+            "您好 {name}：\n\n客户 {customer_name} 的信用申请（编号 {application_id}）未获批准。\n"
+            "查看案件：{link}\n",
         ),
         "en": (
             "[Rejected] Credit application {application_id}",
             "Hello {name},\n\nThe credit application {application_id} for {customer_name} "
-            "has been rejected.\n",
+            "has been rejected.\nOpen the case: {link}\n",
         ),
     },
     "application_returned": {

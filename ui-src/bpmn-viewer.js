@@ -10,7 +10,7 @@ import './markers.css';
 
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 
-import { expose, toElement, withImport } from './util.js';
+import { expose, toElement, translateModule, withImport } from './util.js';
 
 export const MARKER_COMPLETED = 'cf-completed';
 export const MARKER_ACTIVE = 'cf-active';
@@ -53,4 +53,4 @@ export function viewer(container, xml, state = {}) {
   return withImport(instance, importAndMark(instance, xml, state), 'BPMN viewer');
 }
 
-expose('CreditflowBpmn', { viewer, NavigatedViewer });
+expose('CreditflowBpmn', { viewer, NavigatedViewer, translateModule });

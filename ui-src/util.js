@@ -51,3 +51,20 @@ export function toElement(container) {
 
   return container;
 }
+
+/**
+ * A diagram-js `translate` service from a catalog: template -> translation, with {name}
+ * placeholders filled from the replacements (bpmn-js and its properties panel ask it).
+ *
+ * @param {Object<string, string>} [messages]
+ * @return {object} a diagram-js module
+ */
+export function translateModule(messages) {
+  return {
+    translate: [ 'value', function(template, replacements = {}) {
+      const text = (messages && messages[template]) || template;
+
+      return text.replace(/{([^}]+)}/g, (match, key) => (key in replacements ? replacements[key] : match));
+    } ]
+  };
+}

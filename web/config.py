@@ -76,6 +76,7 @@ class Config:
     login_window: int = 300  # seconds
     trusted_proxies: int = 0  # reverse proxies in front of the app (X-Forwarded-For / -Proto)
     secure_cookies: bool = False  # Secure cookies always (they are Secure over HTTPS anyway)
+    base_url: str = "http://127.0.0.1:5000"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -95,6 +96,7 @@ class Config:
             dingtalk_webhook_url=env.get("CREDITFLOW_DINGTALK_WEBHOOK_URL") or None,
             documents_dir=env.get("CREDITFLOW_DOCUMENTS_DIR", ""),
             company_name=env.get("CREDITFLOW_COMPANY_NAME") or cls.company_name,
+            base_url=env.get("CREDITFLOW_BASE_URL") or cls.base_url,
         )
         cfg.job_lock_path = env.get("CREDITFLOW_JOB_LOCK") or _job_lock_path(cfg.database_url)
         cfg.trusted_proxies = int(env.get("CREDITFLOW_TRUSTED_PROXIES") or 0)

@@ -89,4 +89,5 @@ def notification_listener(cfg: Config) -> Any:
     from notifications.outbox import make_listener
     from web.outbox import channel_settings
 
-    return make_listener(channel_settings(cfg).broadcast())
+    link = cfg.base_url.rstrip("/") + "/process-instances/{process_instance_id}"
+    return make_listener(channel_settings(cfg).broadcast(), case_link=link)

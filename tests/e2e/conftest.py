@@ -123,13 +123,19 @@ def shot(page, name: str) -> None:
 
 
 def open_task(page, title_part: str, business_key: str) -> None:
-    """Find the task in the group inbox, claim it, and open it."""
-    page.goto("/inbox?scope=groups")
+    """Find the task in the inbox, claim it and open it (one click)."""
+    page.goto("/inbox")
     row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
-    row.get_by_role("button", name="Claim").click()
-    page.wait_for_load_state()
-    page.goto("/inbox?scope=mine")
-    row = page.locator(f"tr[data-business-key='{business_key}']").filter(has_text=title_part).first
-    row.get_by_role("link", name="Open").click()
+    row.get_by_role("button", name="Claim and open").click()
+    page.wait_for_url("**/tasks/*")
     page.wait_for_selector("#task-form[data-ready='1']")
     page.wait_for_selector("#diagram[data-ready='1']")
+
+
+def complete_assessment(page, rating: str = "3") -> None:
+    """Fill in the analyst's rating, complete and confirm; wait for the case page."""
+    page.get_by_label("Qualitative rating").fill(rating)
+    page.wait_for_selector("[data-testid=preview-values]")
+    page.get_by_role("button", name="Complete task").click()
+    page.get_by_role("button", name="Confirm and complete").click()
+    page.wait_for_url("**/process-instances/*")

@@ -25,14 +25,15 @@ def test_designer_changes_a_label_and_deploys_a_new_version(page):
     before = page.locator("[data-testid=versions] li").count()
     page.locator(".djs-element[data-element-id=prepare_application]").first.dblclick()
     page.keyboard.press("Control+A")
-    page.keyboard.type("Load the application")
+    page.keyboard.type("Load the credit application / 载入授信申请")  # both languages
     page.locator("#canvas svg").first.click(position={"x": 5, "y": 5})
     shot(page, "designer")
-    page.get_by_role("button", name="Deploy new version").click()
+    page.get_by_role("button", name="Review and deploy…").click()
+    page.get_by_role("button", name="Deploy", exact=True).click()
     page.wait_for_url("**/designer/credit_application?deployed=*")
     page.wait_for_selector("#canvas[data-ready='1']")
     assert page.locator("[data-testid=versions] li").count() == before + 1
-    assert "Load the application" in page.locator("#canvas").inner_text()
+    assert "载入授信申请" in page.locator("#canvas").inner_text()
     page.get_by_role("button", name="Show diff").click()
     page.locator("[data-testid=diff-result] li").first.wait_for()
     assert "prepare_application" in page.locator("[data-testid=diff-result]").inner_text()
@@ -55,7 +56,9 @@ def test_designer_opens_dmn_and_form_editors_and_sees_deploy_errors(page):
         "() => { window.cfDesigner.files['approve_credit_manager.form.json'] = "
         '\'{"components": [{"type": "filepicker", "key": "f"}]}\'; }'
     )
-    page.get_by_role("button", name="Deploy new version").click()
+    page.get_by_role("button", name="Review and deploy…").click()
+    assert "approve_credit_manager.form.json" in page.get_by_test_id("deploy-diff").inner_text()
+    page.get_by_role("button", name="Deploy", exact=True).click()
     errors = page.get_by_test_id("deploy-errors")
     errors.locator("li").first.wait_for()
     assert "approve_credit_manager" in errors.inner_text()
@@ -78,8 +81,10 @@ def test_admin_dashboard_shows_charts(page, api):
     page.wait_for_selector("body[data-charts-ready='1']")
     shot(page, "dashboard")
     assert int(page.get_by_test_id("kpi-waiting").inner_text()) >= 2
-    page.goto("/admin?year=2026")
+    page.goto("/admin")
     assert page.get_by_role("cell", name="designer1", exact=True).first.is_visible()
+    shot(page, "admin")
+    page.goto("/admin/calendar?year=2026")
     calendar = page.get_by_test_id("calendar")
     assert "2026-10-01" in calendar.inner_text()  # National Day, seeded from chinesecalendar
     page.fill("input[name=day]", "2026-12-31")
@@ -88,7 +93,6 @@ def test_admin_dashboard_shows_charts(page, api):
     page.get_by_role("button", name="Save day").click()
     page.wait_for_selector("[data-testid=calendar]")
     assert "Company day" in page.get_by_test_id("calendar").inner_text()
-    shot(page, "admin")
 
 
 def test_auditor_verifies_the_chain_and_exports(page, api):

@@ -18,6 +18,7 @@ def _open_assessment(page, api) -> str:
     )
     login(page, "analyst1")
     page.goto(f"/tasks/{task['id']}")
+    page.get_by_role("button", name="Claim", exact=True).click()
     page.wait_for_selector("#task-form[data-ready='1']")
     return task["id"]
 

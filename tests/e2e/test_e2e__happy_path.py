@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import login, logout, open_task, shot
+from conftest import complete_assessment, login, logout, open_task, shot
 from flow import new_customer
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +33,7 @@ def test_application_is_filed_assessed_and_approved_in_the_browser(page, api):
     login(page, "analyst1")
     open_task(page, "", str(business_key))
     shot(page, "task")
-    page.get_by_label("Qualitative rating").fill("3")
-    page.get_by_role("button", name="Complete task").click()
-    page.wait_for_url("**/process-instances/*")
+    complete_assessment(page, "3")
     logout(page)
 
     login(page, "manager1")

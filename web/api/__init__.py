@@ -21,5 +21,6 @@ from web.api import models as _models  # noqa: E402,F401
 from web.api import monitoring as _monitoring  # noqa: E402,F401
 from web.api import notifications as _notifications  # noqa: E402,F401
 from web.api import openapi as _openapi  # noqa: E402,F401
+from web.api import people as _people  # noqa: E402,F401
 from web.api import receivables as _receivables  # noqa: E402,F401
 from web.api import tasks as _tasks  # noqa: E402,F401

@@ -6,6 +6,8 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields, validate
 
 from credit.applications import application_view, file_application
+from credit.customers import INDUSTRY_RISKS
+from credit.preview import score_preview
 from engine.errors import Forbidden
 from forms.fields import Currency, Id, Integer, Money, PlainText
 from web.api import bp
@@ -99,3 +101,53 @@ def visible_application(application_id: int) -> dict:
     if not may_see_application(db.session, user.username, user.group_names, app):
         raise Forbidden(f"user '{user.username}' does not own application {application_id}")
     return redact(view, user.group_names)
+
+
+class PreviewRequest(Schema):
+    """Body of a score preview: the assessment fields entered so far (all optional)."""
+
+    years_in_business = Integer(allow_none=True, validate=validate.Range(min=0, max=200))
+    qualitative_rating = Integer(allow_none=True, validate=validate.Range(min=1, max=5))
+    industry_risk = fields.String(allow_none=True, validate=validate.OneOf(INDUSTRY_RISKS))
+    override_limit = Money(allow_none=True, non_negative=True)
+    override_grade = fields.String(allow_none=True, validate=validate.OneOf("ABCDE"))
+    override_terms_days = Integer(allow_none=True, validate=validate.Range(min=0, max=365))
+    override_reason = PlainText(allow_none=True, max_length=4000, multiline=True)
+    comment = PlainText(allow_none=True, max_length=4000, multiline=True)
+
+
+class FactorOut(Schema):
+    """Points one scoring factor earned."""
+
+    factor = fields.String()
+    points = fields.String()
+    max_points = fields.String()
+    reason_code = fields.String()
+
+
+class PreviewOut(Schema):
+    """What the assessment would give; "problem"/"errors" when it cannot be computed yet."""
+
+    score = fields.Float()
+    grade = fields.String()
+    model_grade = fields.String(allow_none=True)
+    reason_codes = fields.List(fields.String())
+    factors = fields.List(fields.Nested(FactorOut))
+    suggested_limit = Money()
+    suggested_terms_days = fields.Integer()
+    currency = fields.String()
+    terms_rule = fields.Dict(allow_none=True)
+    warnings = fields.List(fields.Dict())
+    problem = fields.String()
+    errors = fields.Dict()
+
+
+@bp.post("/credit-applications/<int:application_id>/score-preview")
+@requires("credit_analyst", "credit_manager", "admin")
+@body(PreviewRequest)
+@responds(200, PreviewOut)
+def preview_score(application_id: int, body):
+    """What the assessment would give with the entered values; nothing is stored."""
+    result = score_preview(db.session, runtime(), application_id, actor().username, body)
+    db.session.rollback()
+    return jsonify(result)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
-from engine.calendar import DayKind, change_days
+from engine.calendar import DayKind, change_days, remove_day
+from engine.errors import NotFound
 from engine.models import CalendarDay
 from forms.fields import Day, Integer, PlainText
 from web.api import bp
@@ -75,3 +76,19 @@ def put_calendar(body):
     return jsonify(
         changed=changed, days=[_view(db.session.get(CalendarDay, d["day"])) for d in body["days"]]
     )
+
+
+@bp.delete("/admin/calendar/<day>")
+@requires("admin")
+@responds(204)
+def delete_calendar_day(day: str):
+    """Remove a holiday or make-up workday: the date follows the Monday–Friday rule again."""
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        raise NotFound(f"'{day}' is not a date (YYYY-MM-DD)") from None
+    if not remove_day(db.session, runtime().clock.now(), actor().username, date):
+        raise NotFound(f"{day} is not in the calendar")
+    db.session.commit()
+    runtime().calendar.invalidate()
+    return "", 204

@@ -248,6 +248,12 @@ class StatementPage(Schema):
     items = fields.List(fields.Nested(StatementOut))
 
 
+class CreditReportPage(Schema):
+    """The credit reports of a customer, latest first."""
+
+    items = fields.List(fields.Nested(CreditReportOut))
+
+
 class SecurityPage(Schema):
     """The securities of a customer."""
 

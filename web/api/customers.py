@@ -7,10 +7,13 @@ from typing import Any
 from flask import current_app
 
 from credit import customers as service
+from credit import file_records as records
+from credit.credit_file_sections import credit_reports
 from web.api import bp
 from web.api.customer_schemas import (
     CreditReportBody,
     CreditReportOut,
+    CreditReportPage,
     CustomerBody,
     CustomerOut,
     CustomerPage,
@@ -123,3 +126,68 @@ def list_securities(customer_id: int) -> dict[str, Any]:
 
 def _username() -> str:
     return current_user().username
+
+
+@bp.patch("/customers/<int:customer_id>")
+@requires(*WRITERS)
+@body(
+    CustomerBody,
+    make=lambda: CustomerBody(today=runtime().clock.today(), partial=True),
+    description="any profile fields; only those sent change",
+)
+@responds(200, CustomerOut)
+def update_customer(customer_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Correct the profile: only the fields sent change (audited with before and after)."""
+    now = runtime().clock.now()
+    customer = records.update_profile(db.session, now, _username(), customer_id, body)
+    db.session.commit()
+    return CustomerOut().dump(customer)
+
+
+@bp.put("/customers/<int:customer_id>/statements/<int:statement_id>")
+@requires(*WRITERS)
+@body(StatementBody)
+@responds(200, StatementOut)
+def correct_statement(customer_id: int, statement_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Correct a statement: the body replaces every figure; the response has the new ratios."""
+    result = records.correct_statement(
+        db.session, runtime().clock.now(), _username(), customer_id, statement_id, body
+    )
+    db.session.commit()
+    return StatementOut().dump(result.view())
+
+
+@bp.get("/customers/<int:customer_id>/credit-reports")
+@requires()
+@responds(200, CreditReportPage)
+def list_credit_reports(customer_id: int) -> dict[str, Any]:
+    """List the credit reports, latest first."""
+    service.get_customer(db.session, customer_id)  # 404 for an unknown customer
+    rows = credit_reports(db.session, customer_id)
+    return {"items": CreditReportOut(many=True).dump(rows)}
+
+
+@bp.put("/customers/<int:customer_id>/credit-reports/<int:report_id>")
+@requires(*WRITERS)
+@body(CreditReportBody)
+@responds(200, CreditReportOut)
+def correct_credit_report(customer_id: int, report_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Correct a credit report."""
+    report = records.correct_credit_report(
+        db.session, runtime().clock.now(), _username(), customer_id, report_id, body
+    )
+    db.session.commit()
+    return CreditReportOut().dump(report)
+
+
+@bp.put("/customers/<int:customer_id>/securities/<int:security_id>")
+@requires(*WRITERS)
+@body(SecurityBody)
+@responds(200, SecurityOut)
+def correct_security(customer_id: int, security_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Correct a security (amount, kind, expiry)."""
+    security = records.correct_security(
+        db.session, runtime().clock.now(), _username(), customer_id, security_id, body
+    )
+    db.session.commit()
+    return SecurityOut().dump(security)

@@ -16,6 +16,7 @@ from web.ui import admin as _admin  # noqa: E402,F401
 from web.ui import audit as _audit  # noqa: E402,F401
 from web.ui import auth as _auth  # noqa: E402,F401
 from web.ui import collections as _collections  # noqa: E402,F401
+from web.ui import credit_file as _credit_file  # noqa: E402,F401
 from web.ui import customers as _customers  # noqa: E402,F401
 from web.ui import dashboard as _dashboard  # noqa: E402,F401
 from web.ui import designer as _designer  # noqa: E402,F401

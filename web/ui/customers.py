@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from credit import customers as service
 from credit.applications import file_application
+from credit.case_view import credit_decisions
 from credit.receivables_view import receivables_view
 from engine.errors import EngineError
 from web.api.applications import ApplicationRequest
@@ -18,7 +19,7 @@ from web.errors import _flatten
 from web.extensions import db
 from web.runtime_access import actor, runtime
 from web.ui import bp
-from web.ui.access import page
+from web.ui.access import page, page_user
 
 FILERS = ("sales", "credit_analyst")
 WRITERS = ("sales", "credit_analyst", "credit_manager", "admin")
@@ -45,10 +46,31 @@ def customers():
     return render_template("customers.html", page=found, q=q, offset=offset)
 
 
+# The credit file's sections in page order: (anchor, template). A new section is one line here
+# and one template of its own.
+SECTIONS = [
+    ("overview", "customer/_overview.html"),
+    ("warnings", "_file_warnings.html"),
+    ("decisions", "customer/_decisions.html"),
+    ("profile", "customer/_profile.html"),
+    ("statements", "customer/_statements.html"),
+    ("ratios", "_file_ratios.html"),
+    ("reports", "customer/_reports.html"),
+    ("securities", "customer/_securities.html"),
+    ("assessments", "_file_assessments.html"),
+    ("reviews", "_file_reviews.html"),
+    ("receivables", "_file_receivables.html"),
+    ("collection", "_file_collection.html"),
+    ("limits", "_file_limits.html"),
+    ("documents", "_file_documents.html"),
+    ("applications", "customer/_applications.html"),
+]
+
+
 @bp.get("/customers/<int:customer_id>")
 @page()
 def customer(customer_id: int):
-    """The customer's credit file with statements, ratios, history charts and applications."""
+    """The customer's credit file: outcome, profile, statements, reports, securities, history."""
     summary = service.customer_summary(
         db.session, customer_id, runtime().clock.today(), current_app.config["CREDITFLOW"].fx_rates
     )
@@ -64,6 +86,9 @@ def customer(customer_id: int):
         file=file_sections(customer_id),
         receivables=receivables,
         collection=collection_file(customer_id),
+        decisions=credit_decisions(db.session, customer_id),
+        sections=SECTIONS,
+        may_edit=bool(page_user().group_names & set(WRITERS)),
     )
 
 

@@ -15,6 +15,7 @@ from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page, page_user
+from web.ui.i18n import gettext
 
 OVERSEERS = {"admin", "auditor"}
 
@@ -50,7 +51,7 @@ def dashboard():
             "waiting": [waiting[k] for k in sorted(waiting)],
             "overdue": [overdue.get(k, 0) for k in sorted(waiting)],
         },
-        "status": _grouped(CreditApplication.status),
+        "status": {gettext(k): n for k, n in _grouped(CreditApplication.status).items()},
         "grades": dict(sorted(_grouped(Customer.grade).items())),
         "sla": {
             "overdue": stats["overdue"],

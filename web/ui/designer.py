@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import jsonify, render_template, request
 
 from engine.errors import NotFound
+from engine.identity import group_titles
 from engine.models import ProcessInstance
 from engine.versions import version_rows
 from web.extensions import db
@@ -67,7 +70,22 @@ def designer_model(key: str):
         files=bundle.files,
         usage=instances_by_version(key),
         statuses={r.version: r.status for r in version_rows(db.session, key)},
+        choices=modeler_choices(bundle),
+        deployed=request.args.get("deployed", type=int),
+        deployed_status=request.args.get("status", "active"),
     )
+
+
+def modeler_choices(bundle: Any) -> dict[str, list[str]]:
+    """What the properties panel offers: groups, forms, services, decisions, processes."""
+    rt = runtime()
+    return {
+        "groups": sorted(group_titles(db.session)),
+        "forms": sorted(bundle.forms),
+        "services": sorted(rt.services.names()),
+        "decisions": sorted(bundle.decisions),
+        "processes": sorted(spec.name for spec in bundle.all_specs()),
+    }
 
 
 @bp.get("/designer/<key>/versions/<int:version>.json")

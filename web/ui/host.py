@@ -9,7 +9,8 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
-from web.ui.i18n import LANGUAGES, gettext, locale
+from web.ui import display
+from web.ui.i18n import LANGUAGES, client_catalog, gettext, locale, translate_message
 
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -54,6 +55,44 @@ def _page_errors(bp: Any) -> None:
             title=gettext("Forbidden"),
             detail=gettext("Your role may not open this page."),
         ), 403
+
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Page not found",
+    405: "Not allowed here",
+    413: "Too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+ERROR_DETAILS = {
+    404: "There is no page at this address. Use the navigation above.",
+    500: "The error was logged and nothing was saved. Try again, or tell your administrator.",
+}
+
+
+def _html_errors(app: Flask) -> None:
+    """Pages outside /api/ get HTML error pages; the API keeps its problem+json handlers."""
+    from werkzeug.exceptions import HTTPException
+
+    handlers = app.error_handler_spec[None][None]
+    for exc_class in (HTTPException, Exception):
+        api_handler = handlers.get(exc_class)
+
+        def handler(exc: Exception, api_handler: Any = api_handler) -> Any:
+            if request.path.startswith("/api/") and api_handler is not None:
+                return api_handler(exc)
+            if api_handler is not None and not isinstance(exc, HTTPException):
+                api_handler(exc)  # rolls back and logs the crash
+            status = exc.code or 500 if isinstance(exc, HTTPException) else 500
+            detail = ERROR_DETAILS.get(status) or getattr(exc, "description", "") or ""
+            title = ERROR_TITLES.get(status) or getattr(exc, "name", "Error")
+            return render_template(
+                "error.html", status=status, title=title, detail=gettext(detail)
+            ), status
+
+        app.register_error_handler(exc_class, handler)
 
 
 def zone() -> Any:
@@ -111,10 +150,23 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["bilingual"] = bilingual
+    app.jinja_env.filters["tr"] = translate_message
+    display.install(app)
     app.jinja_env.globals.update(
-        _=gettext, csrf_token=generate_csrf, LANGUAGES=LANGUAGES, current_locale=locale
+        _=gettext,
+        csrf_token=generate_csrf,
+        LANGUAGES=LANGUAGES,
+        current_locale=locale,
+        client_catalog=client_catalog,
     )
     app.context_processor(nav_context)
+
+    _html_errors(app)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """The site icon (browsers ask for it at the root)."""
+        return bp.send_static_file("favicon.ico")
 
     @app.get("/")
     def root():

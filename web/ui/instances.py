@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template, request
 
+from credit.case_view import after_completion
 from credit.models import CreditApplication
 from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
@@ -15,7 +16,7 @@ from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page, page_user
-from web.ui.diagrams import bpmn_files, element_ids, file_with
+from web.ui.diagrams import diagram_state
 from web.ui.tasks import business_context
 
 AUDIT_READERS = {"auditor", "admin"}
@@ -42,17 +43,6 @@ def instance(instance_id: int):
     """Show an instance's diagram, open tasks, history timeline and audit events."""
     row = visible_instance(instance_id)
     view = instance_view(row)
-    bundle = runtime().registry.get(db.session, row.process_key, row.version)
-    diagrams = bpmn_files(bundle.files)
-    name = request.args.get("diagram")
-    if name not in diagrams:
-        name, _ = file_with(bundle.files, None, row.process_key)
-    xml = diagrams.get(name, "")
-    ids = element_ids(xml)
-    active = sorted({t["name"] for t in view["open_tasks"]} & ids)
-    done = completed_elements(row, bundle) | {
-        h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"
-    }
     # Audit data is for auditors and admins (the role table of GET /audit-events).
     show_audit = bool(page_user().group_names & AUDIT_READERS)
     events = (
@@ -66,13 +56,10 @@ def instance(instance_id: int):
         "instance.html",
         inst=view,
         ctx=business_context(row.process_key, row.business_key),
-        diagram={
-            "name": name,
-            "xml": xml,
-            "active": active,
-            "completed": sorted((done & ids) - set(active)),
-        },
-        diagram_names=list(diagrams),
+        diagram=diagram_state(row.id),
+        after=after_completion(db.session, request.args["done"])
+        if request.args.get("done")
+        else None,
         events=[event_view(e) for e in events],
         show_audit=show_audit,
     )

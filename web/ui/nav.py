@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
-from engine.inbox import OPEN_STATES, visible_filter
-from engine.models import HumanTask
+from engine.incidents import count_incidents
+from engine.worklist import COUNT_CAP, worklist_counts
+from notifications.feed import unread_count
 from web.extensions import db
 from web.ui.access import page_user
 
-COUNT_CAP = 999
 LINKS = [
     ("ui.dashboard", "Dashboard", None),
     ("ui.inbox", "Inbox", None),
@@ -61,27 +59,6 @@ LINKS = [
 ]
 
 
-def inbox_counts(username: str, groups: set[str]) -> dict[str, int]:
-    """Open tasks assigned to the user and unclaimed tasks offered to the user's groups."""
-    mine = _capped(
-        sa.select(HumanTask.id).where(
-            HumanTask.assignee == username, HumanTask.status.in_(OPEN_STATES)
-        )
-    )
-    offered = _capped(
-        sa.select(HumanTask.id).where(
-            HumanTask.assignee.is_(None), visible_filter(username, groups)
-        )
-    )
-    return {"mine": mine, "groups": offered}
-
-
-def _capped(query: sa.Select) -> int:
-    """Count up to COUNT_CAP rows (the badge shows "999+" beyond), cheap on huge inboxes."""
-    limited = query.limit(COUNT_CAP + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
-
-
 def nav_context() -> dict[str, Any]:
     """Template values of the navigation bar."""
     user = page_user()
@@ -99,30 +76,10 @@ def nav_context() -> dict[str, Any]:
         "nav": links,
         "me_in": lambda *names: bool(groups & set(names)),
         "counts": {
-            **inbox_counts(user.username, groups),
-            "incidents": incident_count() if groups & {"process_designer", "admin"} else 0,
+            **worklist_counts(db.session, user.username, groups),
+            "incidents": min(count_incidents(db.session), COUNT_CAP + 1)
+            if groups & {"process_designer", "admin"}
+            else 0,
         },
-        "unread": unread_count(user.username),
+        "unread": unread_count(db.session, user.username, COUNT_CAP),
     }
-
-
-def incident_count() -> int:
-    """Instances in error (the Incidents link's badge), capped like the inbox."""
-    from engine.models import InstanceStatus, ProcessInstance
-
-    return _capped(
-        sa.select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.ERROR.value)
-    )
-
-
-def unread_count(username: str) -> int:
-    """Unread in-app notifications of the user (the bell's badge), capped like the inbox."""
-    from notifications.models import Channel, Notification, NotificationStatus
-
-    return _capped(
-        sa.select(Notification.id).where(
-            Notification.recipient == username,
-            Notification.channel == Channel.INAPP.value,
-            Notification.status == NotificationStatus.SENT.value,
-        )
-    )

@@ -1,4 +1,4 @@
-"""Task page: the form-js form, the business context and the diagram with the current step."""
+"""Task page: the form (one language, empty), what the decision rests on, and the diagram."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import current_app, render_template
 
-from credit.applications import PROCESS_KEY, application_view
-from credit.customers import customer_summary
+from credit.applications import PROCESS_KEY
+from credit.case_view import decision_context
+from credit.preview import data_warnings
 from engine.errors import EngineError
-from web.api.tasks import task_data, task_view, visible_task
+from web.api.tasks import task_view, visible_task
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page, page_user
-from web.ui.diagrams import file_with
+from web.ui.diagrams import diagram_state
+from web.ui.display import one_language
 from web.ui.monitoring import REVIEW_CONTEXTS, review_context
 
 
@@ -24,17 +26,39 @@ def business_context(process_key: str, business_key: str | None) -> dict[str, An
         return review_context(process_key, int(business_key))
     if process_key != PROCESS_KEY or not (business_key or "").isdigit():
         return {}
+    rt = runtime()
     try:
-        application = application_view(db.session, int(business_key))
-        customer = customer_summary(
+        return decision_context(
             db.session,
-            application["customer_id"],
-            runtime().clock.today(),
+            rt,
+            int(business_key),
+            rt.clock.today(),
             current_app.config["CREDITFLOW"].fx_rates,
         )
     except EngineError:
         return {}
-    return {"application": application, "customer": customer}
+
+
+def assessment_warnings(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """Missing or stale data of the application's customer (for the analyst's task)."""
+    if not ctx.get("application"):
+        return []
+    from credit.models import Customer
+
+    rt = runtime()
+    customer = db.session.get(Customer, ctx["customer"]["id"])
+    decide = _decider(ctx["application"]["process_instance_id"])
+    return data_warnings(db.session, customer, rt.clock.today(), decide)
+
+
+def _decider(instance_id: int) -> Any:
+    from engine.decisions import evaluate
+    from engine.models import ProcessInstance
+
+    rt = runtime()
+    row = db.session.get(ProcessInstance, instance_id)
+    bundle = rt.registry.get(db.session, row.process_key, row.version)
+    return lambda name, inputs: evaluate(bundle.decisions[name], inputs, rt.script_engine)
 
 
 @bp.get("/tasks/<task_id>")
@@ -42,22 +66,25 @@ def business_context(process_key: str, business_key: str | None) -> dict[str, An
 def task(task_id: str):
     """Show one task with its form, context and diagram."""
     row = visible_task(task_id)
-    view = task_view(row, task_data(row))
-    bundle = runtime().registry.get(db.session, *_instance_version(row.instance_id))
-    diagram_name, xml = file_with(bundle.files, row.name, row.process_key)
+    view = task_view(row, {})  # a form starts empty: nobody signs another task's answers
+    view["form"] = one_language(view["form"])
+    ctx = business_context(row.process_key, row.business_key)
     user = page_user()
+    kind = (
+        "assess"
+        if row.name in ("assess_customer", "revise_application")
+        else "approve"
+        if row.name.startswith("approve_")
+        else "other"
+    )
     return render_template(
         "task.html",
         task=view,
         row=row,
-        ctx=business_context(row.process_key, row.business_key),
-        diagram={"name": diagram_name, "xml": xml, "active": [row.name], "completed": []},
+        ctx=ctx,
+        kind=kind,
+        warnings=assessment_warnings(ctx) if kind == "assess" else [],
+        diagram=diagram_state(row.instance_id, focus=row.name),
         mine=row.assignee == user.username,
+        now=runtime().clock.now(),
     )
-
-
-def _instance_version(instance_id: int) -> tuple[str, int]:
-    from engine.models import ProcessInstance
-
-    inst = db.session.get(ProcessInstance, instance_id)
-    return inst.process_key, inst.version

@@ -35,7 +35,10 @@ def test_language_preference_picks_a_template_language(preference, language):
 
 
 def test_missing_values_render_as_a_dash_not_an_error():
-    assert render("application_approved", "en", {}).subject == "[Approved] Credit application -"
+    assert (
+        render("application_approved", "en", {}).subject
+        == "[Approved] Credit application -: - -, - days"
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,5 +28,8 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  window.cf = { csrf: csrf, pageData: pageData, api: api, el: el };
+  function messages() {
+    return pageData("ui-catalog") || {};
+  }
+  window.cf = { csrf: csrf, pageData: pageData, api: api, el: el, messages: messages };
 })();

@@ -4,6 +4,7 @@
   var page = cf.pageData("designer-data");
   var files = Object.assign({}, page.files), texts = page.texts;
   var current = null; // {name, kind, instance}
+  var baseline = {}; // file name -> how the editor wrote it right after opening (unchanged = same)
   var select = document.getElementById("file-select");
   var panes = { bpmn: "editor-bpmn", dmn: "editor-dmn", form: "editor-form" };
 
@@ -14,13 +15,17 @@
     return null;
   }
 
+  async function serialize(editor) {
+    if (editor.kind === "form") return JSON.stringify(editor.instance.saveSchema(), null, 2);
+    return (await editor.instance.saveXML({ format: true })).xml;
+  }
+
+  // A file the designer did not change keeps its deployed text byte for byte, so an unchanged
+  // bundle hashes the same and no version is created for nothing.
   async function saveCurrent() {
     if (!current || !current.instance) return;
-    if (current.kind === "form") {
-      files[current.name] = JSON.stringify(current.instance.saveSchema(), null, 2);
-    } else {
-      files[current.name] = (await current.instance.saveXML({ format: true })).xml;
-    }
+    var text = await serialize(current);
+    if (text !== baseline[current.name]) files[current.name] = text;
   }
 
   async function open(name) {
@@ -33,11 +38,12 @@
     var kind = kindOf(name), instance = null;
     Object.entries(panes).forEach(function (kv) { document.getElementById(kv[1]).hidden = kv[0] !== kind; });
     document.getElementById("properties-card").hidden = kind !== "bpmn";
-    if (kind === "bpmn") instance = CreditflowBpmn.modeler("#canvas", "#properties", files[name]);
+    if (kind === "bpmn") instance = CreditflowBpmn.modeler("#canvas", "#properties", files[name], { choices: page.choices, texts: texts.panel, messages: cf.messages() });
     if (kind === "dmn") instance = CreditflowDmn.modeler("#editor-dmn", files[name]);
     if (kind === "form") instance = CreditflowForm.editor("#editor-form", JSON.parse(files[name]));
     current = { name: name, kind: kind, instance: instance };
     if (instance) await instance.imported.catch(function (e) { console.error(e); });
+    if (instance && !(name in baseline)) baseline[name] = await serialize(current);
     if (kind === "bpmn") instance.get("canvas").zoom("fit-viewport", "auto");
     document.getElementById("canvas").dataset.ready = kind === "bpmn" ? "1" : "";
     document.body.dataset.designerReady = "1";
@@ -53,29 +59,78 @@
     });
   }
 
+  function changedFiles() {
+    var names = Object.keys(Object.assign({}, files, page.files)).sort();
+    return names.filter(function (n) { return files[n] !== page.files[n]; });
+  }
+
+  async function describe(name) {
+    var item = cf.el("li", { "data-file": name });
+    if (!(name in page.files)) { item.textContent = name + ": " + texts.new_file; return item; }
+    if (!(name in files)) { item.textContent = name + ": " + texts.file_removed; return item; }
+    item.appendChild(cf.el("strong", {}, name));
+    if (!name.endsWith(".bpmn")) { item.appendChild(document.createTextNode(": " + texts.file_changed)); return item; }
+    var d = await CreditflowBpmn.diff(page.files[name], files[name]);
+    var list = cf.el("ul", { "class": "diff-list" });
+    [["added", d.added], ["removed", d.removed], ["changed", d.changed], ["layout", d.layoutChanged]].forEach(function (pair) {
+      pair[1].forEach(function (id) { list.appendChild(cf.el("li", { "class": "diff-" + pair[0] }, texts[pair[0]] + ": " + id)); });
+    });
+    if (!list.children.length) list.appendChild(cf.el("li", {}, texts.same));
+    item.appendChild(list);
+    return item;
+  }
+
+  function ask(dialog) {
+    return new Promise(function (resolve) {
+      var yes = document.getElementById("deploy-yes"), no = document.getElementById("deploy-no");
+      function done(answer) { dialog.close(); yes.onclick = no.onclick = null; resolve(answer); }
+      yes.onclick = function () { done(true); };
+      no.onclick = function () { done(false); };
+      dialog.showModal();
+    });
+  }
+
   async function deploy() {
     var status = document.getElementById("deploy-status"), box = document.getElementById("deploy-errors");
     box.textContent = "";
-    status.textContent = texts.deploying;
+    status.textContent = "";
     await saveCurrent();
+    var changed = changedFiles();
+    if (!changed.length) {
+      status.textContent = texts.no_changes;
+      status.dataset.outcome = "unchanged";
+      return;
+    }
+    var dialog = document.getElementById("deploy-dialog"), diffBox = document.getElementById("deploy-diff");
+    diffBox.innerHTML = "";
+    var list = cf.el("ul");
+    for (var i = 0; i < changed.length; i++) list.appendChild(await describe(changed[i]));
+    diffBox.appendChild(list);
+    if (!(await ask(dialog))) return;
+    status.textContent = texts.deploying;
     var body = new FormData();
     Object.entries(files).forEach(function (kv) {
       body.append("files", new Blob([kv[1]], { type: "application/octet-stream" }), kv[0]);
     });
     var response = await cf.api("POST", "/api/v1/process-models", body);
+    if (response.ok && response.body.created === false) {
+      status.textContent = texts.unchanged_server.replace("{v}", response.body.version);
+      status.dataset.outcome = "unchanged";
+      return;
+    }
     if (response.ok) {
-      status.textContent = texts.deployed.replace("{v}", response.body.version);
-      window.location.href = "/designer/" + encodeURIComponent(page.key) + "?deployed=" + response.body.version;
+      var state = response.body.status || "active";
+      window.location.href = "/designer/" + encodeURIComponent(page.key) + "?deployed=" + response.body.version + "&status=" + encodeURIComponent(state);
       return;
     }
     status.textContent = texts.failed;
     var problem = response.body || {};
-    var list = cf.el("ul");
-    list.appendChild(cf.el("li", {}, problem.detail || problem.title || String(response.status)));
+    var errors = cf.el("ul");
+    errors.appendChild(cf.el("li", {}, problem.detail || problem.title || String(response.status)));
     Object.entries(problem.errors || {}).forEach(function (kv) {
-      list.appendChild(cf.el("li", {}, kv[0] + ": " + [].concat(kv[1]).join(" ")));
+      errors.appendChild(cf.el("li", {}, kv[0] + ": " + [].concat(kv[1]).join(" ")));
     });
-    box.appendChild(list);
+    box.appendChild(errors);
     markErrors(problem.errors || {});
   }
 
@@ -109,6 +164,8 @@
   select.value = main || select.options[0].value;
   select.addEventListener("change", function () { open(select.value); });
   document.getElementById("deploy").addEventListener("click", deploy);
+  // the properties panel's own widgets have strings bpmn-js cannot translate (tooltips)
+  CreditflowForm.translate(document.getElementById("properties"), cf.messages());
   document.getElementById("diff-form").addEventListener("submit", diff);
   open(select.value);
   window.cfDesigner = { files: files, open: open, deploy: deploy }; // for tests and the console
