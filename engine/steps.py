@@ -21,7 +21,7 @@ from engine.commands import Command, apply
 from engine.db import savepoint
 from engine.decisions import evaluate
 from engine.errors import Conflict
-from engine.inbox import TaskChange, find_task, sync_inbox
+from engine.inbox import TaskChange, find_task, ready_user_tasks, sync_inbox
 from engine.live import forget, give_back, hold, take
 from engine.models import InstanceStatus, ProcessInstance
 from engine.registry import Bundle
@@ -114,6 +114,7 @@ def run_step(
         rt.calendar.get()
     ctx = step_context(rt, session, row, bundle, actor, now)
     waiting_before = {task.id for task in waiting_message_tasks(workflow)}
+    ready_before = set(ready_user_tasks(workflow))
     nested = savepoint(session)
     token = enter_step(ctx)
     try:
@@ -132,6 +133,7 @@ def run_step(
                 now,
                 entries or [],
                 waiting_before,
+                ready_before,
                 release_lease,
             )
         nested.commit()
@@ -186,6 +188,7 @@ def persist(
     now: dt.datetime,
     entries: list[AuditEntry],
     waiting_before: set[Any],
+    ready_before: set[str],
     release_lease: bool = False,
 ) -> None:
     """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
@@ -216,7 +219,9 @@ def persist(
     for key, value in values.items():
         # The row was written above; record the values without marking it dirty again.
         set_committed_value(row, key, value)
-    change.created, change.finished = sync_inbox(rt, session, row, workflow, ctx.actor, now)
+    change.created, change.finished = sync_inbox(
+        rt, session, row, workflow, ctx.actor, now, ready_before
+    )
     change.subscribed = sync_subscriptions(rt, session, row, workflow, waiting_before)
     change.effects = ctx.effects
     change.data = workflow.data if workflow.completed else {}
