@@ -120,14 +120,23 @@ def bench_cmd() -> None:
 @click.option("--count", default=200, type=int, help="measured lifecycles per variant")
 @click.option("--warmup", default=20, type=int)
 @click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
-def bench_lifecycle(count: int, warmup: int, write: bool) -> None:
-    """Full application lifecycle persisted in SQLite vs the same BPMN in memory; the ratio."""
+@click.option(
+    "--db",
+    "db_url",
+    default=None,
+    help="PostgreSQL URL of a role that may create databases (default: a SQLite file)",
+)
+@click.option("--breakdown", is_flag=True, help="also time each engine section (a second run)")
+def bench_lifecycle(
+    count: int, warmup: int, write: bool, db_url: str | None, breakdown: bool
+) -> None:
+    """Full application lifecycle persisted (SQLite or PostgreSQL) vs the same BPMN in memory."""
     import runpy
 
     from web.config import ROOT
 
     bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_lifecycle.py"))
-    bench["main"](count, warmup, write)
+    bench["main"](count, warmup, write, db_url, breakdown)
 
 
 @bench_cmd.command("timers", context_settings={"ignore_unknown_options": True})

@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import tempfile
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
+
+import sqlalchemy as sa
+
+
+@contextlib.contextmanager
+def bench_database(postgres_url: str | None = None) -> Iterator[str]:
+    """A fresh database URL for one run: a temporary SQLite file, or a PostgreSQL database
+    created beside `postgres_url` (a role that may create databases) and dropped afterwards."""
+    if not postgres_url:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def bench_app(url: str):
