@@ -165,20 +165,34 @@ class PendingMessage(Base):
     delivered_at: so.Mapped[dt.datetime | None]
 
 
-class AuditHead(Base):
-    """The single row holding the chain's last sequence number and hash (a lock point)."""
+class AuditChain(Base):
+    """The head of one audit chain (an instance's, a subject's or the system's): a lock point
+    per chain, and how far the anchor job has covered it."""
 
-    __tablename__ = "audit_head"
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    __tablename__ = "audit_chain"
+    __table_args__ = (
+        # The anchor job finds the chains that moved since it last ran through this index.
+        sa.Index(
+            "ix_audit_chain_unanchored",
+            "key",
+            sqlite_where=sa.text("seq <> anchored_seq"),
+            postgresql_where=sa.text("seq <> anchored_seq"),
+        ),
+    )
+    key: so.Mapped[str] = so.mapped_column(sa.String(160), primary_key=True)
     seq: so.Mapped[int] = so.mapped_column(default=0)
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="0" * 64)
+    anchored_seq: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class AuditEvent(Base):
-    """One link of the append-only, hash-chained audit trail."""
+    """One link of an append-only, hash-chained audit chain (one chain per instance)."""
 
     __tablename__ = "audit_event"
-    seq: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    __table_args__ = (sa.UniqueConstraint("chain", "chain_seq", name="uq_audit_event_chain"),)
+    seq: so.Mapped[int] = so.mapped_column(primary_key=True)
+    chain: so.Mapped[str] = so.mapped_column(sa.String(160))
+    chain_seq: so.Mapped[int]
     at: so.Mapped[dt.datetime] = so.mapped_column(index=True)
     actor: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(64))
@@ -188,6 +202,35 @@ class AuditEvent(Base):
     subject: so.Mapped[str | None] = so.mapped_column(sa.String(128), index=True)
     data: so.Mapped[dict[str, Any]]
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class AuditAnchor(Base):
+    """One link of the global anchor chain: the heads of the chains that moved since the last.
+
+    Written by a periodic job (its only writer), so no engine step waits for it. An anchored
+    event can no longer be removed, alone or with the rest of its chain, without a broken link.
+    """
+
+    __tablename__ = "audit_anchor"
+    seq: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    at: so.Mapped[dt.datetime]
+    chains: so.Mapped[int]
+    prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class AuditAnchorHead(Base):
+    """One chain head an anchor covers: the chain's place, its event and the event's hash."""
+
+    __tablename__ = "audit_anchor_head"
+    __table_args__ = (sa.Index("ix_audit_anchor_head_chain", "chain", "chain_seq"),)
+    anchor_seq: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("audit_anchor.seq"), primary_key=True
+    )
+    chain: so.Mapped[str] = so.mapped_column(sa.String(160), primary_key=True)
+    chain_seq: so.Mapped[int]
+    event_seq: so.Mapped[int]
     hash: so.Mapped[str] = so.mapped_column(sa.String(64))
 
 

@@ -182,13 +182,32 @@ def audit_cmd() -> None:
 @audit_cmd.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 at the first broken link."""
+    """Recompute the hash chains and anchors; exit 1 at the first broken link."""
     from engine.audit import verify
     from web.extensions import db
 
     result = verify(db.session)
-    click.echo(f"events: {result.events}  ok: {result.ok}  first_bad_seq: {result.first_bad_seq}")
+    click.echo(
+        f"events: {result.events}  chains: {result.chains}  anchors: {result.anchors}  "
+        f"ok: {result.ok}  first_bad_seq: {result.first_bad_seq}"
+    )
+    if result.first_bad_chain or result.first_bad_anchor:
+        click.echo(f"first_bad_chain: {result.first_bad_chain}  "
+                   f"first_bad_anchor: {result.first_bad_anchor}")  # fmt: skip
+    click.echo(f"last anchor hash (keep it elsewhere): {result.anchor_hash}")
     sys.exit(0 if result.ok else 1)
+
+
+@audit_cmd.command("anchor")
+@with_appcontext
+def audit_anchor() -> None:
+    """Anchor the heads of the audit chains that moved (the scheduler does it every minute)."""
+    from engine.anchors import anchor
+    from web.extensions import db
+    from web.runtime_access import runtime
+
+    count = anchor(db.session, runtime().clock.now())
+    click.echo(f"anchored {count} chain head(s)")
 
 
 cli.add_command(init_cmd)
