@@ -32,24 +32,40 @@ def bench_database(postgres_url: str | None = None) -> Iterator[str]:
         admin.dispose()
 
 
-def bench_app(url: str):
-    """Create the app, schema, shipped models, users and one customer; return (app, id)."""
-    from credit.models import CreditReport, Customer, FinancialStatement, Security
+def open_app(url: str):
+    """The app on an existing benchmark database (another process's view of it)."""
     from web import create_app
     from web.config import Config
+
+    return create_app(Config(database_url=url, secret_key="bench", testing=True, scheduler=False))
+
+
+def bench_app(url: str):
+    """Create the app, schema, shipped models, users and one customer; return (app, id)."""
     from web.demo import seed_users
     from web.extensions import db
     from web.setup import deploy_shipped
 
-    app = create_app(Config(database_url=url, secret_key="bench", testing=True, scheduler=False))
+    app = open_app(url)
     with app.app_context():
         db.create_all()
         deploy_shipped()
         seed_users()
+        db.session.commit()
+    return app, add_scored_customer(app, 0)
+
+
+def add_scored_customer(app, n: int) -> int:
+    """A customer with a statement, a bureau report and collateral (scored as grade B)."""
+    from credit.models import CreditReport, Customer, FinancialStatement, Security
+    from credit.uscc import make_uscc
+    from web.extensions import db
+
+    with app.app_context():
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         customer = Customer(
-            name="bench",
-            uscc="91310000MA1FL8XQ30",
+            name=f"bench {n}" if n else "bench",
+            uscc=make_uscc(f"91310000MA1F{n:04d}"),
             industry_risk="medium",
             founded_on=dt.date(2018, 1, 1),
             contacts=[],
@@ -94,4 +110,4 @@ def bench_app(url: str):
             )
         )
         db.session.commit()
-        return app, customer.id
+        return customer.id
