@@ -98,6 +98,7 @@ def run_step(
     command: Command,
     entries: list[AuditEntry] | None = None,
     release_lease: bool = False,
+    guarded: bool = True,
 ) -> Change:
     """Apply a command and persist the result in a savepoint of the caller's transaction.
 
@@ -106,6 +107,8 @@ def run_step(
     caller's transaction commits.
 
     :param release_lease: clear the instance's timer lease in the same row update.
+    :param guarded: False runs without the savepoint: on an error the caller must roll its whole
+        transaction back (a batch that redoes its steps guarded when one fails).
     """
     now = rt.clock.now()
     if rt.calendar is not None:
@@ -115,7 +118,7 @@ def run_step(
     ctx = step_context(rt, session, row, bundle, actor, now)
     waiting_before = {task.id for task in waiting_message_tasks(workflow)}
     ready_before = set(ready_user_tasks(workflow))
-    nested = savepoint(session)
+    nested = savepoint(session) if guarded else None
     token = enter_step(ctx)
     try:
         with rt.clock.frozen(now):
@@ -136,10 +139,12 @@ def run_step(
                 ready_before,
                 release_lease,
             )
-        nested.commit()
+        if nested is not None:
+            nested.commit()
     except BaseException:
         try:
-            nested.rollback()  # also after a failed flush deactivated it
+            if nested is not None:
+                nested.rollback()  # also after a failed flush deactivated it
         except sa.exc.ResourceClosedError:
             pass
         forget(session, rt.cache, row.id)
