@@ -126,7 +126,7 @@ def fire_leased(
         conflict: the caller rolls the transaction back and fires the instances again guarded.
     """
     now = rt.clock.now()
-    rows = session.scalars(_LEASED, {"ids": instance_ids, "owner": owner}).all()
+    rows = leased_rows(session, instance_ids, owner)
     due = [r for r in rows if r.next_timer_at is not None and r.next_timer_at <= to_db(now)]
     unfired = set(instance_ids) - {row.id for row in due}
     fired = 0
@@ -143,6 +143,11 @@ def fire_leased(
     if unfired:
         session.execute(_RELEASE, {"ids": sorted(unfired), "owner": owner})
     return fired, len(instance_ids) - fired
+
+
+def leased_rows(session: so.Session, instance_ids: list[int], owner: str) -> list[ProcessInstance]:
+    """The waiting instances among `instance_ids` that `owner` holds the lease of (one query)."""
+    return list(session.scalars(_LEASED, {"ids": instance_ids, "owner": owner}))
 
 
 def _fire(

@@ -143,14 +143,17 @@ def bench_lifecycle(
 @click.option("--count", default=10_000, type=int)
 @click.option("--workers", "worker_counts", default="1,3")
 @click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
-def bench_timers(count: int, worker_counts: str, write: bool) -> None:
-    """Make N timers due at once; time 1 and 3 workers until all fired, with lateness."""
+@click.option(
+    "--split", "split_count", default=2000, type=int, help="timers fired in process, by section"
+)
+def bench_timers(count: int, worker_counts: str, write: bool, split_count: int) -> None:
+    """N timers due at once: 1 and 3 workers until all fired; where a firing's time goes."""
     import runpy
 
     from web.config import ROOT
 
     bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_timers.py"))
-    bench["main"](count, [int(n) for n in worker_counts.split(",")], write)
+    bench["main"](count, [int(n) for n in worker_counts.split(",") if n], write, split_count)
 
 
 @bench_cmd.command("warnings")
