@@ -53,6 +53,7 @@ def memory_services():
             "case_workers": ["sales1"],
             "approvers": [],
             "industry_risk": "medium",
+            "limit_change": "application",
         }
 
     def scoring_inputs(data):

@@ -66,8 +66,8 @@ def _sample(url: str, stop: threading.Event, counts: Counter) -> None:
     engine.dispose()
 
 
-def run(url: str, writers: int, seconds: float) -> dict:
-    """One measurement: `writers` processes for `seconds`."""
+def run(url: str, writers: int, seconds: float, settle: float = 15) -> dict:
+    """One measurement: `writers` processes for `seconds`, all started `settle` s before."""
     from flow_setup import add_scored_customer, open_app
 
     app = open_app(url)
@@ -76,7 +76,7 @@ def run(url: str, writers: int, seconds: float) -> dict:
         from web.extensions import db
 
         db.engine.dispose()
-    start_at = time.time() + 15  # every writer has started and warmed up by then
+    start_at = time.time() + settle  # every writer has started and warmed up by then
     procs = [
         subprocess.Popen(
             [sys.executable, __file__, url, str(c), str(seconds), str(start_at)],
@@ -109,7 +109,9 @@ def run(url: str, writers: int, seconds: float) -> dict:
     }
 
 
-def main(db_url: str, writer_counts: list[int], seconds: float, write: bool) -> list[dict]:
+def main(
+    db_url: str, writer_counts: list[int], seconds: float, write: bool, settle: float = 15
+) -> list[dict]:
     """Measure each writer count on one fresh database; print and record the figures."""
     from flow_setup import bench_app, bench_database
 
@@ -121,7 +123,7 @@ def main(db_url: str, writer_counts: list[int], seconds: float, write: bool) -> 
 
             db.engine.dispose()
         for writers in writer_counts:
-            r = run(url, writers, seconds)
+            r = run(url, writers, seconds, settle)
             results.append(r)
             top = ", ".join(f"{share:.0%} {text!r}" for text, share in list(r["waits"].items())[:3])
             print(
