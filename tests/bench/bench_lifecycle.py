@@ -214,9 +214,9 @@ SECTIONS = {
     "Spiff engine steps": "engine.steps:run_bounded",
     "apply the command": "engine.steps:apply",
     "service tasks (credit SQL)": "engine.services:ServiceRegistry.call",
-    "snapshot serialize": "SpiffWorkflow.bpmn.serializer.workflow:BpmnWorkflowSerializer"
+    "snapshot serialize": "engine.serializer:StateSerializer"
     ".serialize_json",
-    "snapshot deserialize": "SpiffWorkflow.bpmn.serializer.workflow:BpmnWorkflowSerializer"
+    "snapshot deserialize": "engine.serializer:StateSerializer"
     ".deserialize_json",
     "inbox rows": "engine.steps:sync_inbox",
     "message subscriptions": "engine.steps:sync_subscriptions",

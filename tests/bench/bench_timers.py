@@ -99,10 +99,10 @@ def _lateness(samples: list[tuple[float, int]], count: int) -> dict:
 SECTIONS = {
     "lease a batch (select, update, commit)": "engine.timers:due_instances",
     "load the leased rows": "engine.timers:leased_rows",
-    "deserialize the snapshot": "SpiffWorkflow.bpmn.serializer.workflow:BpmnWorkflowSerializer"
+    "deserialize the snapshot": "engine.serializer:StateSerializer"
     ".deserialize_json",
     "fire (Spiff: timer, engine steps)": ("engine.steps:apply", "engine.steps:run_bounded"),
-    "serialize the snapshot": "SpiffWorkflow.bpmn.serializer.workflow:BpmnWorkflowSerializer"
+    "serialize the snapshot": "engine.serializer:StateSerializer"
     ".serialize_json",
     "inbox (no task: no statement)": "engine.steps:sync_inbox",
     "persist (instance compare-and-set)": "engine.steps:persist",
