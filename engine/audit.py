@@ -120,29 +120,36 @@ def append(session: so.Session, now: dt.datetime, entries: list[AuditEntry]) -> 
         return
     pending.before_commit(_write_pending)
     at = to_db(now)
-    for entry in entries:
-        pending.keep(
-            session,
-            _PENDING,
-            {
-                "chain": chain_of(entry.instance_id, entry.subject),
-                "at": at,
-                "actor": entry.actor,
-                "action": entry.action,
-                "instance_id": entry.instance_id,
-                "task_id": entry.task_id,
-                "element": entry.element,
-                "subject": entry.subject,
-                "data": plain(entry.data),
-            },
-        )
+    rows = [
+        {
+            "chain": chain_of(entry.instance_id, entry.subject),
+            "at": at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "instance_id": entry.instance_id,
+            "task_id": entry.task_id,
+            "element": entry.element,
+            "subject": entry.subject,
+            "data": plain(entry.data),
+        }
+        for entry in entries
+    ]
+    if pending.committing(session):
+        _write(session, rows)  # appended by another before-commit listener: write it now
+        return
+    for row in rows:
+        pending.keep(session, _PENDING, row)
 
 
 def _write_pending(session: so.Session) -> None:
-    """Link and insert the transaction's entries, locking each of their chains' heads once."""
+    """Write the entries kept for the transaction (one batch for all of them)."""
     rows = pending.take(session, _PENDING)
-    if not rows:
-        return
+    if rows:
+        _write(session, rows)
+
+
+def _write(session: so.Session, rows: list[dict[str, Any]]) -> None:
+    """Link and insert entries, locking each of their chains' heads once."""
     heads = lock_heads(session, {row["chain"] for row in rows})
     for row in rows:
         seq, prev = heads[row["chain"]]

@@ -73,9 +73,22 @@ def after_commit(hook: Callable[[so.Session], None]) -> None:
         _after_commit.append(hook)
 
 
+def committing(session: so.Session) -> bool:
+    """Whether the session's outermost commit has begun (work kept now would be too late)."""
+    return bool(_session(session).info.get(_COMMITTING))
+
+
+_COMMITTING = "creditflow.committing"
+
+
 def _before_commit(session: so.Session) -> None:
-    if session.in_nested_transaction() or _KEY not in session.info:
-        return  # a savepoint is being released, or nothing was kept
+    if session.in_nested_transaction():
+        return  # a savepoint is being released
+    # Other before-commit listeners may run after this one: what they do must not wait for a
+    # hook that has already run (see `committing`).
+    session.info[_COMMITTING] = True
+    if _KEY not in session.info:
+        return
     for hook in _on_commit:
         hook(session)
 
@@ -95,6 +108,7 @@ def _after_soft_rollback(session: so.Session, previous: Any) -> None:
 def _after_transaction_end(session: so.Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_KEY, None)  # committed work was handed on; anything else never was
+        session.info.pop(_COMMITTING, None)
 
 
 _installed = threading.Lock()

@@ -242,3 +242,28 @@ def test_events_written_before_the_upgrade_verify_as_the_legacy_chain(database_u
         assert verify(db.session).first_bad_seq == 2
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_entry_appended_by_a_later_before_commit_listener_is_still_written(app, api):
+    """Another before-commit listener (like monitoring's) may run after the audit's own."""
+    now_of = app.extensions["creditflow.runtime"].clock.now
+
+    def late(session):
+        if session.info.pop("late_probe", False):
+            append(session, now_of(), [AuditEntry("admin", "late", subject="probe")])
+
+    with app.app_context():
+        append(db.session, now_of(), [AuditEntry("admin", "early", subject="probe")])
+        sa.event.listen(db.session, "before_commit", late)  # registered after the audit's
+        try:
+            db.session.info["late_probe"] = True
+            db.session.commit()
+        finally:
+            sa.event.remove(db.session, "before_commit", late)
+        actions = db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.chain == "subject:probe")
+            .order_by(AuditEvent.chain_seq)
+        ).all()
+        assert actions == ["early", "late"]
+        assert verify(db.session).ok
