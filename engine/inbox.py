@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -107,7 +108,18 @@ def new_row(rt: Any, row: ProcessInstance, task: Any, now: dt.datetime) -> dict[
         "created_at": to_db(now),
         "completed_at": None,
         "completed_by": None,
+        "subject": row.subject,
+        "amount": _amount(task.data.get(rt.amount_key) if rt.amount_key else None),
     }
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A task's business amount as stored (bounded like every money column), or None."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else None
+    except (ArithmeticError, ValueError):
+        return None
+    return amount if amount is not None and abs(amount) < Decimal("1e16") else None
 
 
 def ready_user_tasks(workflow: Any) -> dict[str, Any]:
@@ -172,7 +184,12 @@ def sync_inbox(
     if new_rows:
         session.execute(_INSERT_TASKS, new_rows)
         candidates = [
-            {"task_id": values["id"], "group_name": group}
+            {
+                "task_id": values["id"],
+                "group_name": group,
+                "due_at": values["due_at"],
+                "amount": values["amount"],
+            }  # fmt: skip
             for values in new_rows
             for group in values["candidate_groups"]
         ]

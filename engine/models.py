@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.db import Base
+from engine.serializer import COMPACTED
 
 
 class InstanceStatus(enum.StrEnum):
@@ -90,10 +92,22 @@ class ProcessVersion(Base):
     created_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="system")
 
 
+# Finished instances whose state the retention job has not compacted yet (see engine/retention.py).
+UNCOMPACTED = f"status IN ('completed', 'cancelled') AND state NOT LIKE '{COMPACTED}%'"
+
+
 class ProcessInstance(Base):
     """One running or finished process instance with its serialized state."""
 
     __tablename__ = "process_instance"
+    __table_args__ = (
+        sa.Index(
+            "ix_process_instance_uncompacted",
+            "updated_at",
+            sqlite_where=sa.text(UNCOMPACTED),
+            postgresql_where=sa.text(UNCOMPACTED),
+        ),
+    )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     process_key: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
     version: so.Mapped[int]
@@ -111,11 +125,32 @@ class ProcessInstance(Base):
     updated_at: so.Mapped[dt.datetime]
 
 
+# Open tasks no one has claimed: what a group's members are offered (see engine/tasklist.py).
+OFFERED = "human_task.status = 'open' AND human_task.assignee IS NULL"
+# Open tasks someone has (a partial index: written literally in queries so that it is used).
+CLAIMED = "human_task.status IN ('open', 'claimed') AND human_task.assignee IS NOT NULL"
+
+
 class HumanTask(Base):
     """The inbox row of a ready user task, kept in step with the instance state."""
 
     __tablename__ = "human_task"
-    __table_args__ = (sa.Index("ix_human_task_status_due", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_human_task_status_due", "status", "due_at"),
+        sa.Index("ix_human_task_assignee", "assignee", "status"),
+        # A user's open tasks by due date: few per user, so the planner prefers this index to
+        # any business filter's.
+        sa.Index(
+            "ix_human_task_claimed",
+            "assignee",
+            "due_at",
+            sqlite_where=sa.text(CLAIMED.replace("human_task.", "")),
+            postgresql_where=sa.text(CLAIMED.replace("human_task.", "")),
+        ),
+        # Business filters of the task list: a customer's tasks, an amount range.
+        sa.Index("ix_human_task_subject", "subject", "status"),
+        sa.Index("ix_human_task_amount", "status", "amount"),
+    )
     id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id"), index=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
@@ -125,7 +160,7 @@ class HumanTask(Base):
     candidate_groups: so.Mapped[list[Any]]
     candidate_users: so.Mapped[list[Any]]
     excluded_users: so.Mapped[list[Any]]
-    assignee: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    assignee: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     status: so.Mapped[str] = so.mapped_column(sa.String(16))
     priority: so.Mapped[int] = so.mapped_column(default=50)
     escalation_level: so.Mapped[int] = so.mapped_column(default=0)
@@ -135,6 +170,10 @@ class HumanTask(Base):
     created_at: so.Mapped[dt.datetime]
     completed_at: so.Mapped[dt.datetime | None]
     completed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The instance's subject (a customer: customer:<id>) and the task's business amount in the
+    # base currency (the runtime's amount key in its data), for filtered lists.
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    amount: so.Mapped[Decimal | None]
 
     @property
     def escalated(self) -> bool:
@@ -143,13 +182,23 @@ class HumanTask(Base):
 
 
 class HumanTaskCandidate(Base):
-    """One candidate group of an open task, for indexed inbox queries."""
+    """One candidate group of an open task, for indexed inbox queries.
+
+    The task's due date and amount are copied here (neither changes after the task is
+    created), so a group's tasks are read in due-date order from one index, and an amount filter
+    is applied there, before any task row is read.
+    """
 
     __tablename__ = "human_task_candidate"
+    __table_args__ = (
+        sa.Index("ix_human_task_candidate_due", "group_name", "due_at", "task_id", "amount"),
+    )
     task_id: so.Mapped[str] = so.mapped_column(
         sa.ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True
     )
-    group_name: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True, index=True)
+    group_name: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    due_at: so.Mapped[dt.datetime | None]
+    amount: so.Mapped[Decimal | None]
 
 
 class PendingMessage(Base):

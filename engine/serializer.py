@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import zlib
 from decimal import Decimal
 from typing import Any
@@ -14,11 +15,19 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.errors import Conflict
+
 # Bump with a migration step in engine/ whenever the stored format changes.
 STATE_FORMAT = "creditflow-state-1"
 # The envelope of a stored snapshot: zlib-compressed JSON in base64 (a sixth of the JSON's
 # size). Rows written before it (plain JSON) still read; the format inside is unchanged.
 COMPRESSED = "z1:"
+# What the retention job leaves of a finished instance: a summary, not a workflow.
+COMPACTED = "c1:"
+
+
+class Compacted(Conflict):
+    """The instance finished and its state was compacted (retention): it no longer loads."""
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -77,11 +86,32 @@ class StateSerializer(BpmnWorkflowSerializer):
         return COMPRESSED + base64.b64encode(zlib.compress(text, 1)).decode("ascii")
 
     def deserialize_json(self, serialization: str, use_gzip: bool = False) -> BpmnWorkflow:
-        """Restore a workflow from compressed text or plain JSON."""
+        """Restore a workflow from compressed text or plain JSON.
+
+        :raises Compacted: the state is a finished instance's summary.
+        """
+        if serialization.startswith(COMPACTED):
+            raise Compacted(
+                "this process instance finished and its state was compacted by the retention "
+                "job: its history and audit trail remain"
+            )
         if serialization.startswith(COMPRESSED):
             packed = base64.b64decode(serialization[len(COMPRESSED) :])
             serialization = zlib.decompress(packed).decode()
         return super().deserialize_json(serialization)
+
+
+def compacted_state(completed: list[str]) -> str:
+    """The summary a finished instance keeps: the names of the elements it completed."""
+    text = json.dumps({"completed": sorted(completed)}, separators=(",", ":")).encode()
+    return COMPACTED + base64.b64encode(zlib.compress(text, 9)).decode("ascii")
+
+
+def summary_of(state: str | None) -> dict[str, Any] | None:
+    """The summary of a compacted state; None for a state that is a workflow."""
+    if not state or not state.startswith(COMPACTED):
+        return None
+    return json.loads(zlib.decompress(base64.b64decode(state[len(COMPACTED) :])))
 
 
 def state_serializer(

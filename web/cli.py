@@ -24,7 +24,16 @@ def cli() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI (for `flask --app web` too)."""
-    for command in (init_cmd, demo_cmd, serve_cmd, worker_cmd, audit_cmd, bench_cmd, doctor_cmd):
+    for command in (
+        init_cmd,
+        demo_cmd,
+        serve_cmd,
+        worker_cmd,
+        audit_cmd,
+        bench_cmd,
+        doctor_cmd,
+        retention_cmd,
+    ):
         app.cli.add_command(command)
 
 
@@ -111,6 +120,21 @@ def doctor_cmd() -> None:
     sys.exit(1 if wrong else 0)
 
 
+@click.command("retention")
+@with_appcontext
+def retention_cmd() -> None:
+    """Compact finished instances' snapshots and remove delivered notifications now."""
+    from flask import current_app
+
+    from web.retention import run_retention
+
+    result = run_retention(current_app._get_current_object())
+    click.echo(
+        f"compacted {result['compacted']} finished instance(s), "
+        f"removed {result['purged']} delivered notification(s)"
+    )
+
+
 @click.group("bench")
 def bench_cmd() -> None:
     """Benchmarks (need CREDITFLOW_DATABASE_URL on PostgreSQL for the worker ones)."""
@@ -177,6 +201,45 @@ def bench_warnings(
     bench["main"](customers, invoices, backends.split(","), write, postgres)
 
 
+@bench_cmd.command("inbox")
+@click.option("--open", "open_tasks", default=100_000, type=int, show_default=True)
+@click.option("--completed", default=1_000_000, type=int, show_default=True)
+@click.option("--db", "db_url", default=None, help="PostgreSQL URL (default: a SQLite file)")
+@click.option("--queries", default=300, type=int, show_default=True, help="pages per variant")
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_inbox(open_tasks: int, completed: int, db_url: str | None, queries: int, write: bool):
+    """The task list at 100,000 open and 1,000,000 completed tasks: p50/p95/p99, query plans."""
+    _bench_script("bench_inbox.py")["main"](open_tasks, completed, db_url, queries, write)
+
+
+@bench_cmd.command("storage")
+@click.option("--count", default=200, type=int, show_default=True)
+@click.option("--db", "db_url", default=None, help="PostgreSQL URL (default: a SQLite file)")
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_storage(count: int, db_url: str | None, write: bool) -> None:
+    """Bytes a completed application keeps, per table, as written and after retention."""
+    _bench_script("bench_storage.py")["main"](count, db_url, write)
+
+
+@bench_cmd.command("writers")
+@click.option("--db", "db_url", required=True, help="PostgreSQL URL of a role that may create DBs")
+@click.option("--writers", "writer_counts", default="1,4", show_default=True)
+@click.option("--seconds", default=20.0, type=float, show_default=True)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_writers(db_url: str, writer_counts: str, seconds: float, write: bool) -> None:
+    """Concurrent writer processes: steps/s and the busy time spent waiting for a lock."""
+    counts = [int(n) for n in writer_counts.split(",") if n]
+    _bench_script("bench_writers.py")["main"](db_url, counts, seconds, write)
+
+
+def _bench_script(name: str) -> dict:
+    import runpy
+
+    from web.config import ROOT
+
+    return runpy.run_path(str(ROOT / "tests" / "bench" / name))
+
+
 @click.group("audit")
 def audit_cmd() -> None:
     """Audit trail commands."""
@@ -220,6 +283,7 @@ cli.add_command(audit_cmd)
 cli.add_command(worker_cmd)
 cli.add_command(bench_cmd)
 cli.add_command(doctor_cmd)
+cli.add_command(retention_cmd)
 
 
 def main() -> None:

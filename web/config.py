@@ -48,6 +48,10 @@ class Config:
     )
     scheduler: bool = True
     testing: bool = False
+    # Retention: a finished instance's snapshot is compacted after this many days; a delivered
+    # (or read, in-app) notification is removed after that many.
+    retention_days: int = 30
+    notification_retention_days: int = 180
     login_rate_limit: str = "10 per minute"
 
     @classmethod
@@ -76,6 +80,10 @@ class Config:
             cfg.step_max_depth = int(env["CREDITFLOW_STEP_MAX_DEPTH"])
         if env.get("CREDITFLOW_STEP_MAX_SECONDS"):
             cfg.step_max_seconds = float(env["CREDITFLOW_STEP_MAX_SECONDS"])
+        if env.get("CREDITFLOW_RETENTION_DAYS"):
+            cfg.retention_days = int(env["CREDITFLOW_RETENTION_DAYS"])
+        if env.get("CREDITFLOW_NOTIFICATION_RETENTION_DAYS"):
+            cfg.notification_retention_days = int(env["CREDITFLOW_NOTIFICATION_RETENTION_DAYS"])
         return cfg
 
     def documents_root(self) -> Path:

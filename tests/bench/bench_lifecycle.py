@@ -214,10 +214,8 @@ SECTIONS = {
     "Spiff engine steps": "engine.steps:run_bounded",
     "apply the command": "engine.steps:apply",
     "service tasks (credit SQL)": "engine.services:ServiceRegistry.call",
-    "snapshot serialize": "engine.serializer:StateSerializer"
-    ".serialize_json",
-    "snapshot deserialize": "engine.serializer:StateSerializer"
-    ".deserialize_json",
+    "snapshot serialize": "engine.serializer:StateSerializer.serialize_json",
+    "snapshot deserialize": "engine.serializer:StateSerializer.deserialize_json",
     "inbox rows": "engine.steps:sync_inbox",
     "message subscriptions": "engine.steps:sync_subscriptions",
     "audit chain": ("engine.audit:append", "credit.applications:append"),

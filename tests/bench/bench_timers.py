@@ -99,11 +99,9 @@ def _lateness(samples: list[tuple[float, int]], count: int) -> dict:
 SECTIONS = {
     "lease a batch (select, update, commit)": "engine.timers:due_instances",
     "load the leased rows": "engine.timers:leased_rows",
-    "deserialize the snapshot": "engine.serializer:StateSerializer"
-    ".deserialize_json",
+    "deserialize the snapshot": "engine.serializer:StateSerializer.deserialize_json",
     "fire (Spiff: timer, engine steps)": ("engine.steps:apply", "engine.steps:run_bounded"),
-    "serialize the snapshot": "engine.serializer:StateSerializer"
-    ".serialize_json",
+    "serialize the snapshot": "engine.serializer:StateSerializer.serialize_json",
     "inbox (no task: no statement)": "engine.steps:sync_inbox",
     "persist (instance compare-and-set)": "engine.steps:persist",
     "step frame (context, cache)": "engine.advance:run_step",

@@ -267,3 +267,15 @@ def test_an_entry_appended_by_a_later_before_commit_listener_is_still_written(ap
         ).all()
         assert actions == ["early", "late"]
         assert verify(db.session).ok
+
+
+def test_the_scheduler_anchors_at_most_once_a_minute(app, api, monkeypatch):
+    from web import scheduling
+
+    started(api, 1)
+    monkeypatch.setattr(scheduling, "_anchored_at", [-scheduling.ANCHOR_SECONDS])
+    assert scheduling.anchor_audit(app) >= 1
+    started(api, 1)
+    assert scheduling.anchor_audit(app) == 0  # within the minute: the next pass anchors it
+    with app.app_context():
+        assert verify(db.session).anchors == 1

@@ -8,7 +8,7 @@ from flask import render_template, request
 from credit.models import CreditApplication
 from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
-from engine.steps import load_workflow, release_workflow
+from engine.retention import completed_elements as engine_completed_elements
 from web.api.audit import event_view
 from web.api.instances import instance_view
 from web.extensions import db
@@ -19,19 +19,12 @@ from web.ui.diagrams import bpmn_files, element_ids, file_with
 from web.ui.tasks import business_context
 
 
-def completed_elements(row: ProcessInstance, bundle: object) -> set[str]:
+def completed_elements(row: ProcessInstance) -> set[str]:
     """Names of the finished steps of one instance (loads this one workflow, never a list)."""
-    from SpiffWorkflow.util.task import TaskState
-
-    rt = runtime()
     try:
-        workflow = load_workflow(rt, db.session, row, bundle)
+        return engine_completed_elements(runtime(), db.session, row)
     except Exception:  # a broken state must not hide the page; the audit trail still shows
         return set()
-    try:
-        return {t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED)}
-    finally:
-        release_workflow(rt, db.session, row, workflow)
 
 
 @bp.get("/process-instances/<int:instance_id>")
@@ -50,7 +43,7 @@ def instance(instance_id: int):
     xml = diagrams.get(name, "")
     ids = element_ids(xml)
     active = sorted({t["name"] for t in view["open_tasks"]} & ids)
-    done = completed_elements(row, bundle) | {
+    done = completed_elements(row) | {
         h["element"] for h in view["history"] if h["element"] and h["event"] == "task_completed"
     }
     events = db.session.scalars(
