@@ -45,6 +45,7 @@ def advance(
     release_lease: bool = False,
     raise_engine_errors: bool = False,
     initial_state: Callable[[], str] | None = None,
+    guarded: bool = True,
 ) -> Change:
     """Run one command on the instance in a savepoint of the caller's transaction.
 
@@ -55,6 +56,8 @@ def advance(
     :param raise_engine_errors: let domain refusals (`Invalid`, `Forbidden`, …) reach the
         caller instead of becoming an incident: a user's own command is answered with them.
     :param initial_state: the state to keep when a new instance fails in its first step.
+    :param guarded: False runs the step without its savepoint and lets every error through
+        (no incident): the caller rolls its whole transaction back and redoes the step guarded.
     """
     revision, previous_status = row.revision, row.status
     previous = dict(row.error or {}) if previous_status == InstanceStatus.ERROR else None
@@ -62,10 +65,12 @@ def advance(
         if workflow is None:
             workflow = load_workflow(rt, session, row, bundle)
         change = run_step(
-            rt, session, row, bundle, workflow, actor, command, entries, release_lease
+            rt, session, row, bundle, workflow, actor, command, entries, release_lease, guarded
         )
     except Exception as exc:
-        if isinstance(exc, Conflict) or (raise_engine_errors and isinstance(exc, EngineError)):
+        if not guarded or isinstance(exc, Conflict):
+            raise
+        if raise_engine_errors and isinstance(exc, EngineError):
             raise
         info = error_info(
             exc,

@@ -14,6 +14,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import Invalid
+from engine.serializer import summary_of
 
 
 def initiating_pool(parser: Any, tops: list[str]) -> tuple[str, str]:
@@ -49,7 +50,7 @@ def pool_states(bundle: Any, workflow: Any) -> list[dict[str, Any]]:
     """Each pool of a collaboration instance: its process, name and state."""
     pools = sorted(name for name in bundle.spec.task_specs if name in bundle.subprocess_specs)
     running: dict[str, list[Any]] = {}
-    for sub in workflow.subprocesses.values():
+    for sub in workflow.subprocesses.values() if workflow is not None else ():
         if sub.spec.name in pools:
             running.setdefault(sub.spec.name, []).append(sub)
     names: dict[str, str] = {}
@@ -100,6 +101,13 @@ def instance_pools(rt: Any, session: Any, row: Any) -> list[dict[str, Any]] | No
     bundle = rt.registry.get(session, row.process_key, row.version)
     if not is_collaboration(bundle) or not row.state:
         return None
+    summary = summary_of(row.state)
+    if summary is not None:  # finished and compacted (retention): the pools that ran completed
+        done = set(summary["completed"])
+        return [
+            {**pool, "status": "completed" if pool["process"] in done else "not_started"}
+            for pool in pool_states(bundle, None)
+        ]
     workflow = load_workflow(rt, session, row, bundle)
     try:
         return pool_states(bundle, workflow)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.db import Base
+from engine.serializer import COMPACTED
 
 
 class InstanceStatus(enum.StrEnum):
@@ -126,10 +128,22 @@ class ProcessVersion(Base):
     activated_at: so.Mapped[dt.datetime | None]
 
 
+# Finished instances whose state the retention job has not compacted yet (see engine/retention.py).
+UNCOMPACTED = f"status IN ('completed', 'cancelled') AND state NOT LIKE '{COMPACTED}%'"
+
+
 class ProcessInstance(Base):
     """One running or finished process instance with its serialized state."""
 
     __tablename__ = "process_instance"
+    __table_args__ = (
+        sa.Index(
+            "ix_process_instance_uncompacted",
+            "updated_at",
+            sqlite_where=sa.text(UNCOMPACTED),
+            postgresql_where=sa.text(UNCOMPACTED),
+        ),
+    )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     process_key: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
     version: so.Mapped[int]
@@ -147,11 +161,32 @@ class ProcessInstance(Base):
     updated_at: so.Mapped[dt.datetime]
 
 
+# Open tasks no one has claimed: what a group's members are offered (see engine/tasklist.py).
+OFFERED = "human_task.status = 'open' AND human_task.assignee IS NULL"
+# Open tasks someone has (a partial index: written literally in queries so that it is used).
+CLAIMED = "human_task.status IN ('open', 'claimed') AND human_task.assignee IS NOT NULL"
+
+
 class HumanTask(Base):
     """The inbox row of a ready user task, kept in step with the instance state."""
 
     __tablename__ = "human_task"
-    __table_args__ = (sa.Index("ix_human_task_status_due", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_human_task_status_due", "status", "due_at"),
+        sa.Index("ix_human_task_assignee", "assignee", "status"),
+        # A user's open tasks by due date: few per user, so the planner prefers this index to
+        # any business filter's.
+        sa.Index(
+            "ix_human_task_claimed",
+            "assignee",
+            "due_at",
+            sqlite_where=sa.text(CLAIMED.replace("human_task.", "")),
+            postgresql_where=sa.text(CLAIMED.replace("human_task.", "")),
+        ),
+        # Business filters of the task list: a customer's tasks, an amount range.
+        sa.Index("ix_human_task_subject", "subject", "status"),
+        sa.Index("ix_human_task_amount", "status", "amount"),
+    )
     id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_instance.id"), index=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
@@ -161,7 +196,7 @@ class HumanTask(Base):
     candidate_groups: so.Mapped[list[Any]]
     candidate_users: so.Mapped[list[Any]]
     excluded_users: so.Mapped[list[Any]]
-    assignee: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    assignee: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     status: so.Mapped[str] = so.mapped_column(sa.String(16))
     priority: so.Mapped[int] = so.mapped_column(default=50)
     escalation_level: so.Mapped[int] = so.mapped_column(default=0)
@@ -171,6 +206,10 @@ class HumanTask(Base):
     created_at: so.Mapped[dt.datetime]
     completed_at: so.Mapped[dt.datetime | None]
     completed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The instance's subject (a customer: customer:<id>) and the task's business amount in the
+    # base currency (the runtime's amount key in its data), for filtered lists.
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    amount: so.Mapped[Decimal | None]
 
     @property
     def escalated(self) -> bool:
@@ -179,13 +218,23 @@ class HumanTask(Base):
 
 
 class HumanTaskCandidate(Base):
-    """One candidate group of an open task, for indexed inbox queries."""
+    """One candidate group of an open task, for indexed inbox queries.
+
+    The task's due date and amount are copied here (neither changes after the task is
+    created), so a group's tasks are read in due-date order from one index, and an amount filter
+    is applied there, before any task row is read.
+    """
 
     __tablename__ = "human_task_candidate"
+    __table_args__ = (
+        sa.Index("ix_human_task_candidate_due", "group_name", "due_at", "task_id", "amount"),
+    )
     task_id: so.Mapped[str] = so.mapped_column(
         sa.ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True
     )
-    group_name: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True, index=True)
+    group_name: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    due_at: so.Mapped[dt.datetime | None]
+    amount: so.Mapped[Decimal | None]
 
 
 class PendingMessage(Base):
@@ -201,20 +250,34 @@ class PendingMessage(Base):
     delivered_at: so.Mapped[dt.datetime | None]
 
 
-class AuditHead(Base):
-    """The single row holding the chain's last sequence number and hash (a lock point)."""
+class AuditChain(Base):
+    """The head of one audit chain (an instance's, a subject's or the system's): a lock point
+    per chain, and how far the anchor job has covered it."""
 
-    __tablename__ = "audit_head"
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    __tablename__ = "audit_chain"
+    __table_args__ = (
+        # The anchor job finds the chains that moved since it last ran through this index.
+        sa.Index(
+            "ix_audit_chain_unanchored",
+            "key",
+            sqlite_where=sa.text("seq <> anchored_seq"),
+            postgresql_where=sa.text("seq <> anchored_seq"),
+        ),
+    )
+    key: so.Mapped[str] = so.mapped_column(sa.String(160), primary_key=True)
     seq: so.Mapped[int] = so.mapped_column(default=0)
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="0" * 64)
+    anchored_seq: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class AuditEvent(Base):
-    """One link of the append-only, hash-chained audit trail."""
+    """One link of an append-only, hash-chained audit chain (one chain per instance)."""
 
     __tablename__ = "audit_event"
-    seq: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    __table_args__ = (sa.UniqueConstraint("chain", "chain_seq", name="uq_audit_event_chain"),)
+    seq: so.Mapped[int] = so.mapped_column(primary_key=True)
+    chain: so.Mapped[str] = so.mapped_column(sa.String(160))
+    chain_seq: so.Mapped[int]
     at: so.Mapped[dt.datetime] = so.mapped_column(index=True)
     actor: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(64))
@@ -224,6 +287,35 @@ class AuditEvent(Base):
     subject: so.Mapped[str | None] = so.mapped_column(sa.String(128), index=True)
     data: so.Mapped[dict[str, Any]]
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class AuditAnchor(Base):
+    """One link of the global anchor chain: the heads of the chains that moved since the last.
+
+    Written by a periodic job (its only writer), so no engine step waits for it. An anchored
+    event can no longer be removed, alone or with the rest of its chain, without a broken link.
+    """
+
+    __tablename__ = "audit_anchor"
+    seq: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    at: so.Mapped[dt.datetime]
+    chains: so.Mapped[int]
+    prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class AuditAnchorHead(Base):
+    """One chain head an anchor covers: the chain's place, its event and the event's hash."""
+
+    __tablename__ = "audit_anchor_head"
+    __table_args__ = (sa.Index("ix_audit_anchor_head_chain", "chain", "chain_seq"),)
+    anchor_seq: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("audit_anchor.seq"), primary_key=True
+    )
+    chain: so.Mapped[str] = so.mapped_column(sa.String(160), primary_key=True)
+    chain_seq: so.Mapped[int]
+    event_seq: so.Mapped[int]
     hash: so.Mapped[str] = so.mapped_column(sa.String(64))
 
 

@@ -14,6 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.models import ProcessInstance
 from engine.registry import Bundle
 from engine.runtime import Runtime
+from engine.serializer import summary_of
 from engine.steps import load_workflow, release_workflow
 
 ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
@@ -74,7 +75,11 @@ def element_states(workflow: Any) -> dict[str, FileState]:
 
 
 def instance_states(rt: Runtime, session: so.Session, row: ProcessInstance) -> dict[str, FileState]:
-    """The element states of one stored instance (loads this one workflow, never a list)."""
+    """The element states of one stored instance (loads this one workflow, never a list); a
+    compacted instance answers from the summary it kept."""
+    summary = summary_of(row.state)
+    if summary is not None:
+        return {name: FileState(completed=set(done)) for name, done in summary.get("files", {}).items()}
     bundle = rt.registry.get(session, row.process_key, row.version)
     workflow = load_workflow(rt, session, row, bundle)
     try:

@@ -24,6 +24,7 @@ class Runtime:
     script_engine: Any
     registry: Registry
     context_keys: tuple[str, ...] = ()
+    amount_key: str | None = None  # the task-data key of a task's amount in the base currency
     listeners: list[Listener] = field(default_factory=list)
     deadline: Callable[..., Any] | None = None
     calendar: Any = None

@@ -88,7 +88,10 @@ def task_reassign(ctx: StepContext, data: dict[str, Any], task: str) -> None:
     row.candidate_groups, row.assignee = groups, None
     row.status = OPEN_STATES[0]
     ctx.session.execute(sa.delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == row.id))
-    ctx.session.add_all(HumanTaskCandidate(task_id=row.id, group_name=g) for g in groups)
+    ctx.session.add_all(
+        HumanTaskCandidate(task_id=row.id, group_name=g, due_at=row.due_at, amount=row.amount)
+        for g in groups
+    )
     ctx.session.flush()
     ctx.emit(
         "task_reassigned",

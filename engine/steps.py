@@ -21,7 +21,7 @@ from engine.commands import Command, apply
 from engine.db import savepoint
 from engine.decisions import evaluate
 from engine.errors import Conflict
-from engine.inbox import TaskChange, find_task, sync_inbox
+from engine.inbox import TaskChange, find_task, ready_user_tasks, sync_inbox
 from engine.live import forget, give_back, hold, take
 from engine.models import InstanceStatus, ProcessInstance
 from engine.registry import Bundle
@@ -98,6 +98,7 @@ def run_step(
     command: Command,
     entries: list[AuditEntry] | None = None,
     release_lease: bool = False,
+    guarded: bool = True,
 ) -> Change:
     """Apply a command and persist the result in a savepoint of the caller's transaction.
 
@@ -106,6 +107,8 @@ def run_step(
     caller's transaction commits.
 
     :param release_lease: clear the instance's timer lease in the same row update.
+    :param guarded: False runs without the savepoint: on an error the caller must roll its whole
+        transaction back (a batch that redoes its steps guarded when one fails).
     """
     now = rt.clock.now()
     if rt.calendar is not None:
@@ -114,7 +117,8 @@ def run_step(
         rt.calendar.get()
     ctx = step_context(rt, session, row, bundle, actor, now)
     waiting_before = {task.id for task in waiting_message_tasks(workflow)}
-    nested = savepoint(session)
+    ready_before = set(ready_user_tasks(workflow))
+    nested = savepoint(session) if guarded else None
     token = enter_step(ctx)
     try:
         with rt.clock.frozen(now):
@@ -132,12 +136,15 @@ def run_step(
                 now,
                 entries or [],
                 waiting_before,
+                ready_before,
                 release_lease,
             )
-        nested.commit()
+        if nested is not None:
+            nested.commit()
     except BaseException:
         try:
-            nested.rollback()  # also after a failed flush deactivated it
+            if nested is not None:
+                nested.rollback()  # also after a failed flush deactivated it
         except sa.exc.ResourceClosedError:
             pass
         forget(session, rt.cache, row.id)
@@ -186,6 +193,7 @@ def persist(
     now: dt.datetime,
     entries: list[AuditEntry],
     waiting_before: set[Any],
+    ready_before: set[str],
     release_lease: bool = False,
 ) -> None:
     """Compare-and-set the instance row, then sync inbox, subscriptions and audit."""
@@ -216,7 +224,9 @@ def persist(
     for key, value in values.items():
         # The row was written above; record the values without marking it dirty again.
         set_committed_value(row, key, value)
-    change.created, change.finished = sync_inbox(rt, session, row, workflow, ctx.actor, now)
+    change.created, change.finished = sync_inbox(
+        rt, session, row, workflow, ctx.actor, now, ready_before
+    )
     change.subscribed = sync_subscriptions(rt, session, row, workflow, waiting_before)
     change.effects = ctx.effects
     change.data = workflow.data if workflow.completed else {}

@@ -95,7 +95,8 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
 
-def _task_values(row: HumanTask | None) -> dict[str, Any]:
+def _task_values(row: Any) -> dict[str, Any]:
+    """Template values of a task (an inbox row or a step's TaskChange)."""
     if row is None:
         return {}
     context = row.context or {}
@@ -105,7 +106,7 @@ def _task_values(row: HumanTask | None) -> dict[str, Any]:
 
 
 def _instance_context(session: so.Session, change: Any) -> dict[str, Any]:
-    rows = [t.row for t in [*change.finished, *change.created] if t.row is not None]
+    rows: list[Any] = [*change.finished, *change.created]
     if not rows:
         rows = list(
             session.scalars(
@@ -125,9 +126,8 @@ def events_of(session: so.Session, change: Any) -> list[Event]:
     revision = change.instance.revision
     events = []
     for task in change.created:
-        row = task.row
-        values = {**_task_values(row), "process_instance_id": instance_id}
-        direct = [row.assignee] if row is not None and row.assignee else []
+        values = {**_task_values(task), "process_instance_id": instance_id}
+        direct = [task.assignee] if task.assignee else []
         events.append(
             Event(
                 f"task_assigned:{task.id}",
@@ -135,9 +135,9 @@ def events_of(session: so.Session, change: Any) -> list[Event]:
                 instance_id,
                 task.id,
                 values,
-                usernames=direct + list(row.candidate_users or []) if row is not None else [],
+                usernames=direct + list(task.candidate_users),
                 groups=[] if direct else list(task.candidate_groups),
-                excluded=set(row.excluded_users or []) if row is not None else set(),
+                excluded=set(task.excluded_users),
             )
         )
     for kind, data in change.effects:

@@ -65,8 +65,11 @@ def create_app(config: Config | None = None) -> Flask:
     init_ui(app)
     # --- end UI ---
     from web.monitoring import install_monitoring
+    from web.retention import SWEEP, retention_sweep
+    from web.scheduling import add_sweep
 
     install_monitoring(app)
+    add_sweep(app, SWEEP, retention_sweep)
     from web.cli import register_commands
 
     register_commands(app)

@@ -47,6 +47,7 @@ def register_commands(app: Flask) -> None:
         bench_cmd,
         doctor_cmd,
         import_cmd,
+        retention_cmd,
     ):
         app.cli.add_command(command)
 
@@ -149,6 +150,21 @@ def doctor_cmd() -> None:
     sys.exit(1 if wrong else 0)
 
 
+@click.command("retention")
+@with_appcontext
+def retention_cmd() -> None:
+    """Compact finished instances' snapshots and remove delivered notifications now."""
+    from flask import current_app
+
+    from web.retention import run_retention
+
+    result = run_retention(current_app._get_current_object())
+    click.echo(
+        f"compacted {result['compacted']} finished instance(s), "
+        f"removed {result['purged']} delivered notification(s)"
+    )
+
+
 @click.group("bench")
 def bench_cmd() -> None:
     """Benchmarks (need CREDITFLOW_DATABASE_URL on PostgreSQL for the worker ones)."""
@@ -158,28 +174,40 @@ def bench_cmd() -> None:
 @click.option("--count", default=200, type=int, help="measured lifecycles per variant")
 @click.option("--warmup", default=20, type=int)
 @click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
-def bench_lifecycle(count: int, warmup: int, write: bool) -> None:
-    """Full application lifecycle persisted in SQLite vs the same BPMN in memory; the ratio."""
+@click.option(
+    "--db",
+    "db_url",
+    default=None,
+    help="PostgreSQL URL of a role that may create databases (default: a SQLite file)",
+)
+@click.option("--breakdown", is_flag=True, help="also time each engine section (a second run)")
+def bench_lifecycle(
+    count: int, warmup: int, write: bool, db_url: str | None, breakdown: bool
+) -> None:
+    """Full application lifecycle persisted (SQLite or PostgreSQL) vs the same BPMN in memory."""
     import runpy
 
     from web.config import ROOT
 
     bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_lifecycle.py"))
-    bench["main"](count, warmup, write)
+    bench["main"](count, warmup, write, db_url, breakdown)
 
 
 @bench_cmd.command("timers", context_settings={"ignore_unknown_options": True})
 @click.option("--count", default=10_000, type=int)
 @click.option("--workers", "worker_counts", default="1,3")
 @click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
-def bench_timers(count: int, worker_counts: str, write: bool) -> None:
-    """Make N timers due at once; time 1 and 3 workers until all fired, with lateness."""
+@click.option(
+    "--split", "split_count", default=2000, type=int, help="timers fired in process, by section"
+)
+def bench_timers(count: int, worker_counts: str, write: bool, split_count: int) -> None:
+    """N timers due at once: 1 and 3 workers until all fired; where a firing's time goes."""
     import runpy
 
     from web.config import ROOT
 
     bench = runpy.run_path(str(ROOT / "tests" / "bench" / "bench_timers.py"))
-    bench["main"](count, [int(n) for n in worker_counts.split(",")], write)
+    bench["main"](count, [int(n) for n in worker_counts.split(",") if n], write, split_count)
 
 
 @bench_cmd.command("warnings")
@@ -254,6 +282,37 @@ def bench_sweep(
     )
 
 
+@bench_cmd.command("inbox")
+@click.option("--open", "open_tasks", default=100_000, type=int, show_default=True)
+@click.option("--completed", default=1_000_000, type=int, show_default=True)
+@click.option("--db", "db_url", default=None, help="PostgreSQL URL (default: a SQLite file)")
+@click.option("--queries", default=300, type=int, show_default=True, help="pages per variant")
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_inbox(open_tasks: int, completed: int, db_url: str | None, queries: int, write: bool):
+    """The task list at 100,000 open and 1,000,000 completed tasks: p50/p95/p99, query plans."""
+    _bench_script("bench_inbox.py")["main"](open_tasks, completed, db_url, queries, write)
+
+
+@bench_cmd.command("storage")
+@click.option("--count", default=200, type=int, show_default=True)
+@click.option("--db", "db_url", default=None, help="PostgreSQL URL (default: a SQLite file)")
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_storage(count: int, db_url: str | None, write: bool) -> None:
+    """Bytes a completed application keeps, per table, as written and after retention."""
+    _bench_script("bench_storage.py")["main"](count, db_url, write)
+
+
+@bench_cmd.command("writers")
+@click.option("--db", "db_url", required=True, help="PostgreSQL URL of a role that may create DBs")
+@click.option("--writers", "writer_counts", default="1,4", show_default=True)
+@click.option("--seconds", default=20.0, type=float, show_default=True)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_writers(db_url: str, writer_counts: str, seconds: float, write: bool) -> None:
+    """Concurrent writer processes: steps/s and the busy time spent waiting for a lock."""
+    counts = [int(n) for n in writer_counts.split(",") if n]
+    _bench_script("bench_writers.py")["main"](db_url, counts, seconds, write)
+
+
 def _bench_script(name: str) -> dict:
     import runpy
 
@@ -270,13 +329,32 @@ def audit_cmd() -> None:
 @audit_cmd.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 at the first broken link."""
+    """Recompute the hash chains and anchors; exit 1 at the first broken link."""
     from engine.audit import verify
     from web.extensions import db
 
     result = verify(db.session)
-    click.echo(f"events: {result.events}  ok: {result.ok}  first_bad_seq: {result.first_bad_seq}")
+    click.echo(
+        f"events: {result.events}  chains: {result.chains}  anchors: {result.anchors}  "
+        f"ok: {result.ok}  first_bad_seq: {result.first_bad_seq}"
+    )
+    if result.first_bad_chain or result.first_bad_anchor:
+        click.echo(f"first_bad_chain: {result.first_bad_chain}  "
+                   f"first_bad_anchor: {result.first_bad_anchor}")  # fmt: skip
+    click.echo(f"last anchor hash (keep it elsewhere): {result.anchor_hash}")
     sys.exit(0 if result.ok else 1)
+
+
+@audit_cmd.command("anchor")
+@with_appcontext
+def audit_anchor() -> None:
+    """Anchor the heads of the audit chains that moved (the scheduler does it every minute)."""
+    from engine.anchors import anchor
+    from web.extensions import db
+    from web.runtime_access import runtime
+
+    count = anchor(db.session, runtime().clock.now())
+    click.echo(f"anchored {count} chain head(s)")
 
 
 cli.add_command(init_cmd)
@@ -288,6 +366,7 @@ cli.add_command(bench_cmd)
 cli.add_command(doctor_cmd)
 cli.add_command(scheduler_cmd)
 cli.add_command(import_cmd)
+cli.add_command(retention_cmd)
 
 
 def main() -> None:

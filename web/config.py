@@ -77,6 +77,10 @@ class Config:
     trusted_proxies: int = 0  # reverse proxies in front of the app (X-Forwarded-For / -Proto)
     secure_cookies: bool = False  # Secure cookies always (they are Secure over HTTPS anyway)
     base_url: str = "http://127.0.0.1:5000"
+    # Retention: a finished instance's snapshot is compacted after this many days; a delivered
+    # (or read, in-app) notification is removed after that many.
+    retention_days: int = 30
+    notification_retention_days: int = 180
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -109,6 +113,10 @@ class Config:
             cfg.step_max_depth = int(env["CREDITFLOW_STEP_MAX_DEPTH"])
         if env.get("CREDITFLOW_STEP_MAX_SECONDS"):
             cfg.step_max_seconds = float(env["CREDITFLOW_STEP_MAX_SECONDS"])
+        if env.get("CREDITFLOW_RETENTION_DAYS"):
+            cfg.retention_days = int(env["CREDITFLOW_RETENTION_DAYS"])
+        if env.get("CREDITFLOW_NOTIFICATION_RETENTION_DAYS"):
+            cfg.notification_retention_days = int(env["CREDITFLOW_NOTIFICATION_RETENTION_DAYS"])
         return cfg
 
     def documents_root(self) -> Path:

@@ -76,6 +76,7 @@ def build_runtime(cfg: Config, clock: Clock) -> Runtime:
         script_engine=script_engine,
         registry=Registry(services.names, form_check=form_schema),
         context_keys=CONTEXT_KEYS,
+        amount_key="requested_limit_cny",  # credit applications and reviews carry it
         listeners=[notification_listener(cfg)],  # notifications: outbox rows per step
         limits=StepLimits(cfg.step_max_tasks, cfg.step_max_depth, cfg.step_max_seconds),
     )

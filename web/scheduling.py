@@ -119,6 +119,31 @@ def dispatch_outbox(app: Flask) -> Any:
         return function(app)
 
 
+ANCHOR_SECONDS = 60.0
+_anchored_at = [-ANCHOR_SECONDS]  # when this process last anchored (monotonic)
+
+
+def anchor_audit(app: Flask) -> int:
+    """Anchor the audit chains that moved, at most once a minute per process; return how many.
+
+    Which process anchors does not matter (each anchors what moved, the anchor chain's head
+    orders them); the minute only bounds how many anchors a day writes.
+    """
+    import time
+
+    from engine.anchors import anchor
+    from web.extensions import db
+
+    if time.monotonic() - _anchored_at[0] < ANCHOR_SECONDS:
+        return 0
+    _anchored_at[0] = time.monotonic()
+    with app.app_context():
+        try:
+            return anchor(db.session, app.extensions["creditflow.runtime"].clock.now())
+        finally:
+            db.session.remove()
+
+
 def run_sweeps(app: Flask, scheduled: bool = False) -> dict[str, Any]:
     """Run the registered sweeps once; ``scheduled``: daily sweeps only on a new day."""
     from credit import daily as days
@@ -163,6 +188,7 @@ def _jobs(app: Flask, owner: str, lease_seconds: int) -> list[tuple[str, Callabl
         ("timers", lambda: fire_timers(app, owner, lease_seconds)),
         ("outbox", lambda: dispatch_outbox(app)),
         ("sweeps", lambda: run_sweeps(app, scheduled=True)),
+        ("audit_anchor", lambda: anchor_audit(app)),
     ]
 
 
@@ -182,7 +208,7 @@ def start_scheduler(app: Flask, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> A
         )
     scheduler.start()
     app.extensions["creditflow.scheduler"] = scheduler
-    log.info("scheduler started", extra={"jobs": "heartbeat,timers,outbox,sweeps"})
+    log.info("scheduler started", extra={"jobs": "heartbeat,timers,outbox,sweeps,audit_anchor"})
     return scheduler
 
 

@@ -9,7 +9,6 @@ from alembic.config import Config as AlembicConfig
 from flask import current_app
 
 from bpmn.catalog import BUNDLES, bundle_files
-from engine.models import AuditHead
 from forms import shipped_forms
 from web.config import ROOT
 from web.extensions import db
@@ -36,8 +35,6 @@ def deploy_shipped(user: str = "system") -> list[str]:
         files = {**bundle_files(key), **shipped_forms()}
         row, created = rt.registry.deploy(db.session, files, user, rt.clock.now())
         lines.append(f"{'deployed' if created else 'unchanged'} {row.process_key} v{row.version}")
-    if db.session.get(AuditHead, 1) is None:
-        db.session.add(AuditHead(id=1, seq=0, hash="0" * 64))
     db.session.commit()
     return lines
 

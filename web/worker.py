@@ -9,6 +9,7 @@ from flask import Flask
 
 from web.scheduling import (
     POLL_SECONDS,
+    anchor_audit,
     dispatch_outbox,
     fire_timers,
     heartbeat,
@@ -37,6 +38,7 @@ def run_worker(
             ("timers", lambda: fire_timers(app, owner, lease_seconds, batch)),
             ("sweeps", lambda: run_sweeps(app, scheduled=True)),
             ("outbox", lambda: dispatch_outbox(app)),
+            ("audit_anchor", lambda: anchor_audit(app)),
         ):
             try:
                 result = job()

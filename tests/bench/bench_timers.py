@@ -1,4 +1,13 @@
-"""Benchmark: N timers due at once; time until all fired with 1 and 3 workers, and lateness."""
+"""Benchmark: N timers due at once; time until all fired with 1 and 3 workers, and lateness.
+
+    creditflow bench timers [--count 10000] [--workers 1,3] [--split 2000] [--no-write]
+
+Each worker count gets a fresh PostgreSQL database with N one-timer instances all due at t = 0
+and that many `creditflow worker` processes started together. Then one process fires `--split`
+more timers in process, with each engine section timed (where a firing's time goes: lease, load,
+deserialize, fire, persist, commit) and the CPU time a firing costs this process and its
+PostgreSQL backend (figures that hold on a busy machine).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
 sys.path.insert(0, str(ROOT))
 
 
@@ -90,7 +100,71 @@ def _lateness(samples: list[tuple[float, int]], count: int) -> dict:
     return {"p50": at(0.50), "p99": at(0.99), "p100": at(1.0)}
 
 
-def main(count: int = 10_000, worker_counts: list[int] | None = None, write: bool = True) -> None:
+# Where a firing's time goes (exclusive time of each section).
+SECTIONS = {
+    "lease a batch (select, update, commit)": "engine.timers:due_instances",
+    "load the leased rows": "engine.timers:leased_rows",
+    "deserialize the snapshot": "engine.serializer:StateSerializer.deserialize_json",
+    "fire (Spiff: timer, engine steps)": ("engine.steps:apply", "engine.steps:run_bounded"),
+    "serialize the snapshot": "engine.serializer:StateSerializer.serialize_json",
+    "inbox (no task: no statement)": "engine.steps:sync_inbox",
+    "persist (instance compare-and-set)": "engine.steps:persist",
+    "step frame (context, cache)": "engine.advance:run_step",
+    "commit (audit chain, COMMIT)": "sqlalchemy.orm.session:Session.commit",
+}
+
+
+def split(base_url: str, count: int) -> dict:
+    """Fire `count` due timers in this process, per section and CPU time per firing."""
+    from sections import Sections
+    from timer_probe import fill_due_timers, make_app
+
+    from engine.timers import fire_all_due
+    from web.extensions import db
+
+    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        app = make_app(base_url.rsplit("/", 1)[0] + "/" + name)
+        fill_due_timers(app, count)
+        with app.app_context():
+            rt = app.extensions["creditflow.runtime"]
+            backend = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+            db.session.commit()
+            server, cpu, wall = _cpu_of(backend), time.process_time(), time.perf_counter()
+            with Sections().patched(SECTIONS) as sections:
+                fired = fire_all_due(rt, db.session, "split", 30, 100)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            server = _cpu_of(backend) - server
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return {
+        "fired": fired,
+        "ms_per_firing": wall / fired * 1000,
+        "client_cpu_ms": cpu / fired * 1000,
+        "server_cpu_ms": server / fired * 1000,
+        "lines": sections.report(wall, fired, "firing"),
+    }
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main(
+    count: int = 10_000,
+    worker_counts: list[int] | None = None,
+    write: bool = True,
+    split_count: int = 2000,
+) -> dict:
     """Run the benchmark and optionally append the figures to docs/benchmarks.md."""
     base = os.environ.get("CREDITFLOW_TEST_POSTGRES_URL")
     if not base:
@@ -105,11 +179,21 @@ def main(count: int = 10_000, worker_counts: list[int] | None = None, write: boo
             f"({rate:.0f}/s), duplicates {r['twice']}, "
             f"lateness p50 {r['p50'] or float('nan'):.1f} s p99 {r['p99'] or float('nan'):.1f} s"
         )
+    where = split(base, split_count) if split_count else None
+    if where:
+        print(
+            f"in process: {where['fired']} firings, {where['ms_per_firing']:.2f} ms each; CPU per "
+            f"firing {where['client_cpu_ms']:.2f} ms here + {where['server_cpu_ms']:.2f} ms "
+            "in PostgreSQL"
+        )
+        for line in where["lines"]:
+            print("   ", line)
     if write:
-        _write(results)
+        _write(results, where)
+    return {"runs": results, "split": where}
 
 
-def _write(results: list[dict]) -> None:
+def _write(results: list[dict], where: dict | None) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     path.parent.mkdir(exist_ok=True)
     text = path.read_text() if path.exists() else "# Benchmarks\n"
@@ -131,6 +215,15 @@ def _write(results: list[dict]) -> None:
             f"{r['fired'] / r['seconds']:.0f}/s | {r['p50']:.1f} s | {r['p99']:.1f} s | "
             f"{r['twice']} |"
         )
+    if where:
+        lines += [
+            "",
+            f"In process, {where['fired']} firings: {where['ms_per_firing']:.2f} ms each; CPU per "
+            f"firing {where['client_cpu_ms']:.2f} ms (engine) + {where['server_cpu_ms']:.2f} ms "
+            "(PostgreSQL backend).",
+            "",
+            "    " + "\n    ".join(where["lines"]),
+        ]
     path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
 
 

@@ -2,28 +2,70 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import tempfile
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
+
+import sqlalchemy as sa
+
+
+@contextlib.contextmanager
+def bench_database(postgres_url: str | None = None) -> Iterator[str]:
+    """A fresh database URL for one run: a temporary SQLite file, or a PostgreSQL database
+    created beside `postgres_url` (a role that may create databases) and dropped afterwards."""
+    if not postgres_url:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def open_app(url: str):
+    """The app on an existing benchmark database (another process's view of it)."""
+    from web import create_app
+    from web.config import Config
+
+    return create_app(Config(database_url=url, secret_key="bench", testing=True, scheduler=False))
 
 
 def bench_app(url: str):
     """Create the app, schema, shipped models, users and one customer; return (app, id)."""
-    from credit.models import CreditReport, Customer, FinancialStatement, Security
-    from web import create_app
-    from web.config import Config
     from web.demo import seed_users
     from web.extensions import db
     from web.setup import deploy_shipped
 
-    app = create_app(Config(database_url=url, secret_key="bench", testing=True, scheduler=False))
+    app = open_app(url)
     with app.app_context():
         db.create_all()
         deploy_shipped()
         seed_users()
+        db.session.commit()
+    return app, add_scored_customer(app, 0)
+
+
+def add_scored_customer(app, n: int) -> int:
+    """A customer with a statement, a bureau report and collateral (scored as grade B)."""
+    from credit.models import CreditReport, Customer, FinancialStatement, Security
+    from credit.uscc import make_uscc
+    from web.extensions import db
+
+    with app.app_context():
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         customer = Customer(
-            name="bench",
-            uscc="91310000MA1FL8XQ30",
+            name=f"bench {n}" if n else "bench",
+            uscc=make_uscc(f"91310000MA1F{n:04d}"),
             industry_risk="medium",
             founded_on=dt.date(2018, 1, 1),
             contacts=[],
@@ -68,4 +110,4 @@ def bench_app(url: str):
             )
         )
         db.session.commit()
-        return app, customer.id
+        return customer.id

@@ -298,10 +298,10 @@ def test_retry_refuses_an_instance_that_is_not_in_error(app, api):
 
 
 def test_a_step_whose_flush_fails_becomes_an_incident_and_the_session_stays_usable(app, api):
-    from engine.models import AuditHead
+    from engine.models import Group
 
     def clash(ctx, data):
-        ctx.session.add(AuditHead(id=1))  # the chain head exists: the flush fails
+        ctx.session.add(Group(name="admin"))  # the group exists: the flush fails
         ctx.session.flush()
 
     app.extensions["creditflow.runtime"].services.register("test.clash", clash)

@@ -11,13 +11,14 @@ from marshmallow import Schema, fields, validate
 
 from engine.clock import from_db
 from engine.errors import Forbidden, Invalid, NotFound
-from engine.inbox import OPEN_STATES, is_candidate, visible_filter
+from engine.inbox import OPEN_STATES, is_candidate
 from engine.instances import check_may_work, claim_task, complete_task, unclaim_task
 from engine.models import HumanTask, ProcessInstance, TaskStatus
 from engine.steps import find_task, load_workflow, release_workflow
+from engine.tasklist import SORTS, TaskFilter, task_page
 from forms import validate_submission
 from forms.errors import FormInvalid
-from forms.fields import Id, Integer, PlainText
+from forms.fields import Id, Integer, Money, PlainText
 from web.api import bp
 from web.api.request import body, no_body, query, responds
 from web.auth import current_user, requires
@@ -67,6 +68,16 @@ class TaskQuery(Schema):
     name = PlainText(load_default=None, max_length=128)
     business_key = PlainText(load_default=None, max_length=128)
     process_instance_id = Id(load_default=None)
+    customer_id = Id(load_default=None, metadata={"description": "tasks of this customer's cases"})
+    min_amount = Money(
+        load_default=None, metadata={"description": "the case's amount in CNY, at least"}
+    )
+    max_amount = Money(load_default=None, metadata={"description": "the case's amount, at most"})
+    sort = fields.String(
+        load_default="priority",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "priority (then due date) or due (earliest first)"},
+    )
     limit = Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
 
@@ -120,37 +131,31 @@ class CompletedOut(Schema):
 @query(TaskQuery)
 @responds(200, TaskPage)
 def list_tasks(args):
-    """Tasks of the signed-in user: scope mine, candidate or all."""
+    """Tasks of the signed-in user: scope mine, candidate or all; business filters; `total`
+    counts up to 10,000."""
     user = current_user()
-    scope, status = args["scope"], args["status"]
-    query = sa.select(HumanTask)
+    customer = args["customer_id"]
+    flt = TaskFilter(
+        scope=args["scope"],
+        status=args["status"],
+        name=args["name"],
+        business_key=args["business_key"],
+        instance_id=args["process_instance_id"],
+        subject=f"customer:{customer}" if customer else None,
+        min_amount=args["min_amount"],
+        max_amount=args["max_amount"],
+        sort=args["sort"],
+    )
     groups = user.group_names
-    if scope == "mine":
-        query = query.where(HumanTask.assignee == user.username)
-    elif scope == "candidate":
-        query = query.where(visible_filter(user.username, groups), HumanTask.assignee.is_(None))
-    elif not (groups & OVERSEERS):
-        query = query.where(visible_filter(user.username, groups))
-    if status == "open":
-        query = query.where(HumanTask.status.in_(OPEN_STATES))
-    else:
-        query = query.where(HumanTask.status == status)
-    for arg in ("name", "business_key"):
-        if args[arg]:
-            query = query.where(getattr(HumanTask, arg) == args[arg])
-    if args["process_instance_id"]:
-        query = query.where(HumanTask.instance_id == args["process_instance_id"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(
-            HumanTask.priority.desc(),
-            HumanTask.due_at.is_(None),
-            HumanTask.due_at,
-            HumanTask.created_at,
-        )
-        .limit(args["limit"])
-        .offset(args["offset"])
-    ).all()
+    rows, total = task_page(
+        db.session,
+        user.username,
+        groups,
+        flt,
+        args["limit"],
+        args["offset"],
+        overseer=bool(groups & OVERSEERS),
+    )
     forms = forms_of(rows)
     return jsonify(
         items=[task_view(t, form=f) for t, f in zip(rows, forms, strict=True)], total=total

@@ -67,7 +67,7 @@ def incident(instance_id: int):
             "xml": xml,
             "failed": failed,
             "active": sorted(active - set(failed)),
-            "completed": sorted((completed_elements(row, bundle) & ids) - active - set(failed)),
+            "completed": sorted((completed_elements(row) & ids) - active - set(failed)),
         },
     )
 

@@ -9,7 +9,7 @@ from credit.case_view import after_completion
 from credit.models import CreditApplication
 from engine.errors import NotFound
 from engine.models import AuditEvent, ProcessInstance
-from engine.steps import load_workflow, release_workflow
+from engine.retention import completed_elements as engine_completed_elements
 from web.api.audit import event_view
 from web.api.instances import instance_view, visible_instance
 from web.extensions import db
@@ -22,19 +22,12 @@ from web.ui.tasks import business_context
 AUDIT_READERS = {"auditor", "admin"}
 
 
-def completed_elements(row: ProcessInstance, bundle: object) -> set[str]:
+def completed_elements(row: ProcessInstance) -> set[str]:
     """Names of the finished steps of one instance (loads this one workflow, never a list)."""
-    from SpiffWorkflow.util.task import TaskState
-
-    rt = runtime()
     try:
-        workflow = load_workflow(rt, db.session, row, bundle)
+        return engine_completed_elements(runtime(), db.session, row)
     except Exception:  # a broken state must not hide the page; the audit trail still shows
         return set()
-    try:
-        return {t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED)}
-    finally:
-        release_workflow(rt, db.session, row, workflow)
 
 
 @bp.get("/process-instances/<int:instance_id>")
