@@ -79,7 +79,9 @@ def instance_states(rt: Runtime, session: so.Session, row: ProcessInstance) -> d
     compacted instance answers from the summary it kept."""
     summary = summary_of(row.state)
     if summary is not None:
-        return {name: FileState(completed=set(done)) for name, done in summary.get("files", {}).items()}
+        return {
+            name: FileState(completed=set(done)) for name, done in summary.get("files", {}).items()
+        }
     bundle = rt.registry.get(session, row.process_key, row.version)
     workflow = load_workflow(rt, session, row, bundle)
     try:
