@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint assets clean bench
+.PHONY: install run test lint assets clean bench screenshots
 
 install: $(VENV)/.installed node_modules/.installed web/ui/static/dist/.built
 
@@ -38,6 +38,9 @@ lint: install
 
 test: install lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests --ignore=tests/bench
+
+screenshots: install
+	CREDITFLOW_SCREENSHOTS=1 $(VENV)/bin/pytest -q -p no:cacheprovider tests/e2e
 
 bench: install
 	$(VENV)/bin/creditflow bench lifecycle
