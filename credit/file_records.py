@@ -16,11 +16,11 @@ from credit.credit_file import get_customer, with_ratios
 from credit.customers import (
     INDUSTRY_RISKS,
     StatementWithRatios,
-    _audit,
     credit_report_errors,
     raise_if,
     security_errors,
 )
+from credit.ledger import audit_customer
 from credit.models import CreditReport, Customer, FinancialStatement, Security
 from credit.ratios import STATEMENT_FIGURES
 from credit.uscc import uscc_error
@@ -91,7 +91,9 @@ def _correct(
     changes = _apply(row, wanted, tuple(wanted))
     if changes:
         session.flush()
-        _audit(session, now, actor, action, row.customer_id, {id_key: row.id, "changes": changes})
+        audit_customer(
+            session, now, actor, action, row.customer_id, **{id_key: row.id, "changes": changes}
+        )
 
 
 def update_profile(
@@ -118,7 +120,7 @@ def update_profile(
     changes = _apply(customer, values, PROFILE_FIELDS)
     if changes:
         session.flush()
-        _audit(session, now, actor, "customer_updated", customer.id, {"changes": changes})
+        audit_customer(session, now, actor, "customer_updated", customer.id, changes=changes)
     return customer
 
 
