@@ -11,6 +11,10 @@ from credit.models import Customer
 from engine.worklist import WorkFilter, WorkItem, worklist
 
 
+# Processes whose business key is the application number a user types as "#12".
+NUMBERED = ("credit_application",)
+
+
 def customer_subjects(text: str) -> sa.Select:
     """Instance subjects ("customer:<id>") of customers whose name or USCC contains the text."""
     return sa.select(sa.literal("customer:") + sa.cast(Customer.id, sa.String)).where(
@@ -33,4 +37,4 @@ def search_worklist(
     """One page of the user's worklist; the search text matches an application number or a
     customer's name or USCC."""
     subjects = customer_subjects(flt.q) if flt.q else None
-    return worklist(session, username, groups, flt, now, limit, offset, subjects)
+    return worklist(session, username, groups, flt, now, limit, offset, subjects, NUMBERED)

@@ -81,11 +81,14 @@ def worklist_query(
     flt: WorkFilter,
     now: dt.datetime,
     subjects: sa.Select | None = None,
+    numbered: tuple[str, ...] = (),
 ) -> sa.Select:
     """The filtered task query (indexed columns only, never a workflow load).
 
     :param subjects: process-instance subjects whose tasks match the search text (the domain
-        knows which customers a text names); digits also match the business key.
+        knows which customers a text names).
+    :param numbered: process keys whose business key is a case number: digits match it there
+        (another process may key its instances by a customer id that looks the same).
     """
     query = (
         sa.select(HumanTask, ProcessInstance.created_at)
@@ -97,8 +100,10 @@ def worklist_query(
     if flt.q:
         matches = []
         number = flt.q.removeprefix("#").strip()
-        if number.isdigit():
-            matches.append(HumanTask.business_key == number)
+        if number.isdigit() and numbered:
+            matches.append(
+                sa.and_(HumanTask.business_key == number, HumanTask.process_key.in_(numbered))
+            )
         if subjects is not None:
             matches.append(ProcessInstance.subject.in_(subjects))
         query = query.where(sa.or_(*matches) if matches else sa.false())
@@ -123,11 +128,11 @@ def worklist(
     limit: int,
     offset: int = 0,
     subjects: sa.Select | None = None,
+    numbered: tuple[str, ...] = (),
 ) -> list[WorkItem]:
     """One page of the worklist."""
-    rows = session.execute(
-        worklist_query(username, groups, flt, now, subjects).limit(limit).offset(offset)
-    ).all()
+    query = worklist_query(username, groups, flt, now, subjects, numbered)
+    rows = session.execute(query.limit(limit).offset(offset)).all()
     return [WorkItem(task, submitted) for task, submitted in rows]
 
 

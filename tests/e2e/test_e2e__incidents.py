@@ -123,6 +123,7 @@ def test_a_user_task_without_a_form_is_completed_with_its_generic_form(page, api
         for t in api.get("analyst1", "/api/v1/tasks?scope=candidate").get_json()["items"]
         if t["process_instance_id"] == instance_id
     )
+    assert api.post("analyst1", f"/api/v1/tasks/{task['id']}/claim").status_code == 200
     login(page, "analyst1")
     page.goto(f"/tasks/{task['id']}")
     page.wait_for_selector("#task-form[data-ready='1']")

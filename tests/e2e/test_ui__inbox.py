@@ -6,6 +6,9 @@ import pytest
 from conftest import login
 from flow import file_application, find_task, new_customer
 
+# A credit application's inbox row (a customer-keyed process may share the number).
+APP_ROW = "tr[data-process=credit_application]"
+
 pytestmark = pytest.mark.e2e
 
 
@@ -14,7 +17,7 @@ def test_a_new_analyst_sees_the_group_work_at_once_and_claim_opens_the_task(page
     login(page, "analyst2")
     page.goto("/inbox")
     assert page.get_by_test_id("tab-all").get_attribute("aria-selected") == "true"
-    row = page.locator(f"tr[data-business-key='{app['id']}']")
+    row = page.locator(f"{APP_ROW}[data-business-key='{app['id']}']")
     assert row.count() == 1
     assert row.get_by_test_id("age").inner_text() != "—"
     row.get_by_role("button", name="Claim and open").click()
@@ -59,13 +62,13 @@ def test_bulk_claim_and_give_back_are_named_apart_from_return_for_revision(page,
     login(page, "analyst2")
     page.goto("/inbox?scope=groups")
     for app in apps:
-        page.locator(f"tr[data-business-key='{app['id']}'] input[name=task_id]").check()
+        page.locator(f"{APP_ROW}[data-business-key='{app['id']}'] input[name=task_id]").check()
     page.get_by_test_id("claim-selected").click()
     assert "2 tasks claimed" in page.locator(".flash-ok").inner_text()
     for app in apps:
         assert find_task(api, "analyst2", "assess_customer", app["id"], scope="mine")
     page.goto("/inbox?scope=mine")
-    row = page.locator(f"tr[data-business-key='{apps[0]['id']}']")
+    row = page.locator(f"{APP_ROW}[data-business-key='{apps[0]['id']}']")
     row.get_by_role("button", name="Give back").click()
     assert "back in the group" in page.locator(".flash-ok").inner_text()
     assert find_task(api, "analyst1", "assess_customer", apps[0]["id"])["assignee"] is None
@@ -79,7 +82,7 @@ def test_bulk_claim_and_give_back_are_named_apart_from_return_for_revision(page,
     assert done.status_code == 200, done.get_json()
     login(page, "manager1")
     page.goto("/inbox")
-    page.locator(f"tr[data-business-key='{apps[1]['id']}']").get_by_role(
+    page.locator(f"{APP_ROW}[data-business-key='{apps[1]['id']}']").get_by_role(
         "button", name="Claim and open"
     ).click()
     page.wait_for_selector("#task-form[data-ready='1']")

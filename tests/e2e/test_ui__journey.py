@@ -9,6 +9,9 @@ from conftest import login, logout, shot
 
 from credit.uscc import make_uscc
 
+# A credit application's inbox row (a customer-keyed process may share the number).
+APP_ROW = "tr[data-process=credit_application]"
+
 pytestmark = pytest.mark.e2e
 
 
@@ -35,7 +38,7 @@ def test_from_a_customer_without_data_to_an_approved_limit_in_the_browser(page, 
     # The analyst sees the work at once, claims it and learns what data is missing.
     login(page, "analyst2")
     page.goto("/inbox")
-    row = page.locator(f"tr[data-business-key='{application_id}']")
+    row = page.locator(f"{APP_ROW}[data-business-key='{application_id}']")
     row.get_by_role("button", name="Claim and open").click()
     page.wait_for_selector("#task-form[data-ready='1']")
     warnings = page.get_by_test_id("data-warnings")
@@ -92,7 +95,7 @@ def test_from_a_customer_without_data_to_an_approved_limit_in_the_browser(page, 
     # The credit manager decides with everything in view.
     login(page, "manager1")
     page.goto("/inbox")
-    page.locator(f"tr[data-business-key='{application_id}']").get_by_role(
+    page.locator(f"{APP_ROW}[data-business-key='{application_id}']").get_by_role(
         "button", name="Claim and open"
     ).click()
     page.wait_for_selector("#task-form[data-ready='1']")
