@@ -10,7 +10,6 @@ import sqlalchemy.orm as so
 from credit.models import Customer
 from engine.worklist import WorkFilter, WorkItem, worklist
 
-
 # Processes whose business key is the application number a user types as "#12".
 NUMBERED = ("credit_application",)
 
