@@ -46,7 +46,7 @@ def test_collection_services_run_only_in_collection_escalation(app, api):
         json={"process_key": "rogue_hold", "business_key": str(cid)},
     )
     assert r.status_code == 403, r.get_json()
-    assert "only in 'collection_escalation'" in r.get_json()["detail"]
+    assert "runs only in the processes ['collection_escalation']" in r.get_json()["detail"]
     assert collection(api, cid)["on_hold"] is False
 
 
