@@ -207,12 +207,37 @@ def test_a_blocked_order_is_released_once_through_a_credit_decision(api):
     )
     told = [n for n in notices(api, "sales1") if n["process_instance_id"] == decision_id]
     assert told, "the sales rep is told of the credit decision"
+    audit = ok(api.get("auditor1", f"/api/v1/audit-events?instance_id={decision_id}"))["items"]
+    assert audit, "the decision is in the audit trail"
     more = check(api, cid, "460000", order_ref="SO-REL")  # more than was released
     assert more["decision"] == "block"
     passed = check(api, cid, "450000", order_ref="SO-REL")
     assert (passed["decision"], passed["reasons"]) == ("approve", ["RELEASED"])
     again = check(api, cid, "450000", order_ref="SO-REL")
     assert (again["decision"], again["reasons"]) == ("block", ["LIMIT_EXCEEDED"])
+
+
+def test_a_large_excess_goes_up_the_matrix_for_a_temporary_limit(api):
+    cid = new_customer(api)
+    grant_limit(api, cid)  # 400,000, grade B
+    r = check(api, cid, "1100000", order_ref="SO-BIG", request_release=True)
+    assert (r["decision"], r["reasons"]) == ("block", ["LIMIT_EXCEEDED"])
+    decision = {
+        "decision": "temporary_limit",
+        "reason": "seasonal peak, secured by the new guarantee",
+        "temporary_limit": "700000",
+        "valid_until": "2026-03-31",
+    }
+    complete(api, "manager1", "credit_decision", "SO-BIG", decision)
+    # An excess of 700,000 (> 500,000, grade B) needs the finance director as well.
+    task = open_task(api, "director1", "credit_decision", "SO-BIG")
+    assert task["candidate_groups"] == ["finance_director"]
+    assert check(api, cid, "1100000", order_ref="SO-BIG")["decision"] == "block"
+    complete(api, "director1", "credit_decision", "SO-BIG", decision)
+    passed = check(api, cid, "1100000", order_ref="SO-BIG")
+    assert (passed["decision"], money(passed["limit"])) == ("approve", money(1100000))
+    set_clock(api, dt.date(2026, 4, 1))
+    assert money(check(api, cid, "1", order_ref="SO-NEXT")["limit"]) == money(400000)
 
 
 # --- the dunning ladder ------------------------------------------------------------------------
