@@ -140,8 +140,11 @@ def start_warning_collection(
     ctx: StepContext, data: dict[str, Any], runtime: Callable[[], Runtime]
 ) -> dict[str, Any]:
     """Red: start the customer's collection escalation when anything is overdue (not when one
-    is running already); the escalation walks the dunning ladder from the overdue days."""
+    is running already); the escalation walks the dunning ladder from the overdue days. Says
+    whether the escalation has reached its legal stage (then its legal review is the one)."""
+    from credit.collection_ladder import Stage, rank
     from credit.collection_requests import start_escalation
+    from credit.collections import running_case
 
     change = _change(ctx, data)
     _passed(change, Level.RED)
@@ -151,7 +154,11 @@ def start_warning_collection(
             "collection_started_by_warning",
             {"customer_id": change.customer_id, "change_id": change.id, "instance_id": instance_id},
         )
-    return {"collection_instance_id": instance_id}
+    case = running_case(ctx.session, change.customer_id)
+    reached = Stage(case.ladder_stage) if case is not None and case.ladder_stage else None
+    # The escalation's own legal review covers the warning's: one task for the legal officer.
+    legal_in_collection = reached is not None and rank(reached) >= rank(Stage.LEGAL)
+    return {"collection_instance_id": instance_id, "legal_in_collection": legal_in_collection}
 
 
 def record_legal_review(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def test_a_rise_of_several_levels_runs_each_levels_actions(app):
         assert len(open_tasks("legal_review", cid)) == 1
         # Red with an overdue invoice starts the collection escalation, once.
         [escalation] = instances("collection_escalation", cid)
-        assert escalation.status == "running"
+        assert escalation.status == "waiting"  # on its legal review
 
 
 def test_a_fall_runs_nothing_and_a_new_rise_acts_again(app):
