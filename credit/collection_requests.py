@@ -30,6 +30,8 @@ from credit.collections import (
 from credit.demand_letter import LetterFacts, OverdueLine, letter_document
 from credit.exposure import lock_exposure
 from credit.ledger import invoice_by_number
+from credit.payments import Recorded
+from credit.payments import record_payment as record_ledger_payment
 from credit.pdf import render_pdf
 from credit.receivable_models import InvoiceStatus
 from engine.actor import Actor
@@ -170,6 +172,19 @@ def payment_recorded(session: so.Session, rt: Runtime, actor: Actor, customer_id
         return False
     deliver_message(rt, session, "payment_received", str(customer_id), {"by": "payment"}, actor)
     return True
+
+
+def record_payment(
+    session: so.Session, rt: Runtime, actor: Actor, values: dict[str, Any]
+) -> Recorded:
+    """Record a payment; when it leaves nothing overdue the customer's escalation closes now.
+
+    The daily sweep would close it too, but a paying customer's hold must not wait a day.
+    """
+    recorded = record_ledger_payment(session, rt.clock.now(), actor.username, values)
+    if recorded.created:
+        payment_recorded(session, rt, actor, values["customer_id"])
+    return recorded
 
 
 def demand_letter(

@@ -183,11 +183,14 @@ _REPORTS = (
 )
 
 # Grades of the last two decided assessments: decided applications and completed reviews.
+# At the same instant a review counts as the later one (it reviews a granted limit); the ids of
+# the two tables are not comparable, so they only order within one kind.
 _DECIDED_ASSESSMENTS = sa.union_all(
     sa.select(
         _APPLICATION.customer_id.label("customer_id"),
         _APPLICATION.grade.label("grade"),
         _APPLICATION.decided_at.label("at"),
+        sa.literal(0).label("kind"),
         _APPLICATION.id.label("id"),
     ).where(
         _APPLICATION.status.in_(_DECIDED),
@@ -198,6 +201,7 @@ _DECIDED_ASSESSMENTS = sa.union_all(
         _REVIEW.customer_id.label("customer_id"),
         _REVIEW.grade.label("grade"),
         _REVIEW.completed_at.label("at"),
+        sa.literal(1).label("kind"),
         _REVIEW.id.label("id"),
     ).where(
         _REVIEW.status == ReviewStatus.COMPLETED.value,
@@ -212,7 +216,11 @@ _RANKED_ASSESSMENTS = sa.select(
     sa.func.row_number()
     .over(
         partition_by=_DECIDED_ASSESSMENTS.c.customer_id,
-        order_by=(_DECIDED_ASSESSMENTS.c.at.desc(), _DECIDED_ASSESSMENTS.c.id.desc()),
+        order_by=(
+            _DECIDED_ASSESSMENTS.c.at.desc(),
+            _DECIDED_ASSESSMENTS.c.kind.desc(),
+            _DECIDED_ASSESSMENTS.c.id.desc(),
+        ),
     )
     .label("n"),
 ).subquery()

@@ -136,6 +136,31 @@ def place_warning_hold(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]
     return {"hold_id": hold.id}
 
 
+def start_warning_collection(
+    ctx: StepContext, data: dict[str, Any], runtime: Callable[[], Runtime]
+) -> dict[str, Any]:
+    """Red: start the customer's collection escalation when anything is overdue (not when one
+    is running already); the escalation walks the dunning ladder from the overdue days. Says
+    whether the escalation has reached its legal stage (then its legal review is the one)."""
+    from credit.collection_ladder import Stage, rank
+    from credit.collection_requests import start_escalation
+    from credit.collections import running_case
+
+    change = _change(ctx, data)
+    _passed(change, Level.RED)
+    instance_id = start_escalation(ctx.session, runtime(), change.customer_id)
+    if instance_id is not None:
+        ctx.audit(
+            "collection_started_by_warning",
+            {"customer_id": change.customer_id, "change_id": change.id, "instance_id": instance_id},
+        )
+    case = running_case(ctx.session, change.customer_id)
+    reached = Stage(case.ladder_stage) if case is not None and case.ladder_stage else None
+    # The escalation's own legal review covers the warning's: one task for the legal officer.
+    legal_in_collection = reached is not None and rank(reached) >= rank(Stage.LEGAL)
+    return {"collection_instance_id": instance_id, "legal_in_collection": legal_in_collection}
+
+
 def record_legal_review(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Red: record the legal officer's decision on the customer."""
     change = _change(ctx, data)
@@ -190,6 +215,7 @@ def register(services: ServiceRegistry, runtime: Callable[[], Runtime]) -> None:
         "warning.notify_credit_managers": notify_credit_managers,
         "warning.start_review": with_runtime(start_warning_review),
         "warning.place_hold": place_warning_hold,
+        "warning.start_collection": with_runtime(start_warning_collection),
         "warning.record_legal_review": record_legal_review,
     }.items():
         services.register(name, function, process_keys=(PROCESS_KEY,))

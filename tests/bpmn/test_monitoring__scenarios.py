@@ -10,8 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from ledger_setup import book
-from monitoring_setup import DAY0, limited_customer, set_day
+from monitoring_setup import DAY0, limited_customer, report, set_day
 from test_credit_application__scenario import _open_task, _restore_next
 
 from credit.models import CreditReview, Customer, WarningChange
@@ -81,7 +80,9 @@ def test_early_warning_red_round_trips_through_the_legal_review(app):
         rt = app.extensions["creditflow.runtime"]
         set_day(DAY0)
         cid = limited_customer(2)
-        book(cid, "RED-1", "5000", DAY0 - dt.timedelta(days=130), DAY0 - dt.timedelta(days=100))
+        # An enforcement flag with nothing overdue: the warning's own legal review (with an
+        # overdue invoice the collection escalation's legal review would stand for it).
+        report(cid, 70, DAY0 - dt.timedelta(days=10), enforcement=True)
         db.session.commit()
         change = db.session.scalar(sa.select(WarningChange).where(WarningChange.customer_id == cid))
         row = _walk(

@@ -6,26 +6,11 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from acceptance_api import STATEMENT as WORKED_STATEMENT
+
 from credit.uscc import make_uscc
 
 _serial = itertools.count(1)
-
-WORKED_STATEMENT = {
-    "period_end": "2025-12-31",
-    "currency": "CNY",
-    "current_assets": "12000000",
-    "current_liabilities": "7000000",
-    "inventory": "3000000",
-    "total_assets": "30000000",
-    "total_liabilities": "16000000",
-    "equity": "14000000",
-    "revenue": "45000000",
-    "net_profit": "2700000",
-    "ebit": "4200000",
-    "interest_expense": "900000",
-    "retained_earnings": "6000000",
-    "operating_cash_flow": "3000000",
-}
 
 
 def new_customer(

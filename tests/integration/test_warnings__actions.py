@@ -118,6 +118,7 @@ def test_red_holds_the_customer_and_opens_a_legal_review(app):
         db.session.commit()
         [instance] = instances("early_warning", cid)
         assert instance.status == "completed"
+        assert instances("collection_escalation", cid) == []  # nothing is overdue
 
 
 def test_a_rise_of_several_levels_runs_each_levels_actions(app):
@@ -136,6 +137,9 @@ def test_a_rise_of_several_levels_runs_each_levels_actions(app):
         )
         assert db.session.get(Customer, cid).on_hold
         assert len(open_tasks("legal_review", cid)) == 1
+        # Red with an overdue invoice starts the collection escalation, once.
+        [escalation] = instances("collection_escalation", cid)
+        assert escalation.status == "waiting"  # on its legal review
 
 
 def test_a_fall_runs_nothing_and_a_new_rise_acts_again(app):

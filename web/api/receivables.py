@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from credit import invoice_import, invoices, payments
+from credit import collection_requests, invoice_import, invoices, payments
 from web.api import bp
 from web.api.receivable_schemas import (
     ImportResult,
@@ -22,7 +22,7 @@ from web.api.receivable_schemas import (
 from web.api.request import body, query, responds, upload
 from web.auth import current_user, requires
 from web.extensions import db
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 RECEIVABLES = ("integration", "collector", "credit_manager", "admin")
 CSV_UPLOAD = {
@@ -84,9 +84,7 @@ def import_invoices() -> dict[str, Any]:
 @responds(200, PaymentOut, "the same reference was recorded before; nothing changed")
 def create_payment(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Record a payment against an invoice; the same reference again changes nothing (200)."""
-    recorded = payments.record_payment(
-        db.session, runtime().clock.now(), current_user().username, body
-    )
+    recorded = collection_requests.record_payment(db.session, runtime(), actor(), body)
     db.session.commit()
     out = {
         **PaymentOut().dump(recorded.payment),
