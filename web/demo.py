@@ -82,6 +82,13 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     yield f"customers added: {added}"
     yield f"applications added: {seed_applications()}"
+    # Today's sweeps, as the scheduler runs them when it starts: customers with overdue demo
+    # invoices enter the dunning ladder, warnings are evaluated (nothing runs twice on a day).
+    from web.scheduling import run_sweeps
+
+    swept = run_sweeps(current_app._get_current_object(), scheduled=True)
+    started = (swept.get("collections") or {}).get("started", 0)
+    yield f"collection escalations started: {started}"
 
 
 def seed_applications() -> int:
