@@ -322,18 +322,9 @@ def bench_writers(db_url: str, writer_counts: str, seconds: float, write: bool) 
 @click.option("--completed", default=1_000_000, type=int, show_default=True)
 @click.option("--clients", default=2, type=int, show_default=True, help="closed-loop clients")
 @click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
-def bench_http(
-    db_url: str | None,
-    workers: int,
-    requests: int,
-    open_tasks: int,
-    completed: int,
-    clients: int,
-    write: bool,
-) -> None:
+def bench_http(**options: object) -> None:
     """Approval step, inbox page and filing through gunicorn: p50/p95/p99 from 127.0.0.1."""
-    bench = _bench_script("bench_http.py")
-    bench["main"](db_url, workers, requests, open_tasks, completed, clients, write)
+    _bench_script("bench_http.py")["main"](**options)
 
 
 def _bench_script(name: str) -> dict:

@@ -25,15 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration"),
                 str(ROOT / "tests" / "bench")]  # fmt: skip
 
-from http_load import (  # noqa: E402
-    Request,
-    append_to_benchmarks,
-    closed_loop,
-    open_loop,
-    run,
-    served,
-    token,
-)
+import http_load as load  # noqa: E402
 
 CONNECTIONS = 64
 
@@ -57,7 +49,7 @@ def _prepare(url: str, customers: int, invoices: int, workdir: Path) -> list[int
     return ids
 
 
-def _checks(ids: list[int], count: int, seed: int) -> list[Request]:
+def _checks(ids: list[int], count: int, seed: int) -> list[load.Request]:
     rng = random.Random(seed)
     checks = []
     for n in range(count):
@@ -77,13 +69,14 @@ def main(customers: int, invoices: int, rate: int, seconds: int, workers: int, w
         database = Database("postgresql", Path(tmp), postgres)
         try:
             ids = _prepare(database.url, customers, invoices, Path(tmp))
-            with served(database.url, workers) as port:
-                bearer = token(port, "erp1")
-                run(closed_loop(port, bearer, _checks(ids, min(500, rate), 1), 8))  # warm-up
-                at_rate = run(
-                    open_loop(port, bearer, _checks(ids, rate * seconds, 2), rate, CONNECTIONS)
+            with load.served(database.url, workers) as port:
+                bearer = load.token(port, "erp1")
+                warmup = _checks(ids, min(500, rate), 1)
+                load.run(load.closed_loop(port, bearer, warmup, 8))
+                at_rate = load.run(
+                    load.open_loop(port, bearer, _checks(ids, rate * seconds, 2), rate, CONNECTIONS)
                 )
-                peak = run(closed_loop(port, bearer, _checks(ids, rate * seconds, 3), 16))
+                peak = load.run(load.closed_loop(port, bearer, _checks(ids, rate * seconds, 3), 16))
         finally:
             database.drop()
     result = {"customers": customers, "invoices": invoices, "workers": workers,
@@ -116,4 +109,4 @@ def _write(r: dict) -> None:
         f"| closed loop, 16 clients | {p['requests']:,} | {p['rate']:,.0f}/s | "
         f"{p['p50']:.1f} ms | {p['p99']:.1f} ms | {p['max']:.0f} ms | {p['errors']} |",
     ]
-    append_to_benchmarks("Receivables: invoice import and credit check", lines)
+    load.append_to_benchmarks("Receivables: invoice import and credit check", lines)

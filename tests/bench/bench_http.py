@@ -31,16 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration"),
                 str(ROOT / "tests" / "bench")]  # fmt: skip
 
-from http_load import (  # noqa: E402
-    LiveClient,
-    Reply,
-    append_to_benchmarks,
-    closed_loop,
-    json_bytes,
-    run,
-    served,
-    token,
-)
+import http_load as load  # noqa: E402
 
 HEADING = "HTTP latency through the production server"
 LIMIT = "1000000"  # the approval matrix asks two tiers for it: an approval has a next task
@@ -108,9 +99,9 @@ def _count_visible(api, user: str, name: str) -> int:
 
 def _timed(port: int, user: str, requests: list, warmup: int, clients: int, **kw) -> dict:
     """Warm up on the first `warmup` requests, then time the rest."""
-    bearer = token(port, user)
-    run(closed_loop(port, bearer, requests[:warmup], clients, kw.get("expect", 200)))
-    return run(closed_loop(port, bearer, requests[warmup:], clients, **kw))
+    bearer = load.token(port, user)
+    load.run(load.closed_loop(port, bearer, requests[:warmup], clients, kw.get("expect", 200)))
+    return load.run(load.closed_loop(port, bearer, requests[warmup:], clients, **kw))
 
 
 def main(
@@ -142,18 +133,18 @@ def main(
         dispose_test_app(app)
         seconds = generate(url, open_tasks, completed)
         print(f"generated {open_tasks:,} open and {completed:,} completed tasks in {seconds:.1f} s")
-        with served(url, workers) as port:
-            api = Api(LiveClient(port))
+        with load.served(url, workers) as port:
+            api = Api(load.LiveClient(port))
             tasks, customer = _waiting_approvals(api, warmup + requests)
             print(f"{len(tasks)} applications wait for {APPROVER}'s approval")
             load_before = os.getloadavg()[0]
-            approve = json_bytes({"data": {"decision": "approve", "comment": "ok"}})
+            approve = load.json_bytes({"data": {"decision": "approve", "comment": "ok"}})
             approval = _timed(port, APPROVER, [("POST", f"/api/v1/tasks/{t}/complete", approve)
                                               for t in tasks], warmup, clients,
                               keep_replies=True)  # fmt: skip
             replies = approval.pop("replies")
             approval["with_next"] = sum(
-                status == 200 and bool(Reply(status, body).get_json()["next_tasks"])
+                status == 200 and bool(load.Reply(status, body).get_json()["next_tasks"])
                 for status, body in replies
             )
             approval["next_visible"] = _count_visible(api, NEXT_APPROVER, NEXT_TASK)
@@ -164,7 +155,7 @@ def main(
                 shown = api.get(USER, path).get_json()
                 page["rows"], page["total"] = len(shown["items"]), shown["total"]
             filing = ("POST", "/api/v1/credit-applications",
-                      json_bytes(application_body(customer, LIMIT)))  # fmt: skip
+                      load.json_bytes(application_body(customer, LIMIT)))  # fmt: skip
             results["filing"] = _timed(
                 port, FILER, [filing] * (warmup + requests), warmup, clients, expect=201
             )
@@ -215,4 +206,4 @@ def _write(info: dict, results: dict) -> None:
         f"cases; {a['next_visible']} were in {NEXT_APPROVER}'s inbox afterwards (warm-up "
         "included).",
     ]
-    append_to_benchmarks(HEADING, lines)
+    load.append_to_benchmarks(HEADING, lines)
