@@ -185,7 +185,8 @@ def _write(info: dict, results: dict) -> None:
         f"{info['requests']} --open {info['open']} --completed {info['completed']} --clients "
         f"{info['clients']}`",
         "",
-        f"PostgreSQL, {info['workers']} gunicorn workers (gthread), {info['clients']} clients in a "
+        f"PostgreSQL, {info['workers']} gunicorn workers (gthread), {info['clients']} "
+        f"client{'s' if info['clients'] != 1 else ''} in a "
         f"closed loop from 127.0.0.1, each kind after {info['warmup']} warm-up requests; inbox of "
         f"{info['open']:,} open and {info['completed']:,} completed tasks (generated in "
         f"{info['generated_s']:.0f} s). Load average (1 min) {info['load'][0]:.1f} when the "
