@@ -313,6 +313,20 @@ def bench_writers(db_url: str, writer_counts: str, seconds: float, write: bool) 
     _bench_script("bench_writers.py")["main"](db_url, counts, seconds, write)
 
 
+@bench_cmd.command("http")
+@click.option("--db", "db_url", default=None, help="PostgreSQL admin URL "
+              "(default: CREDITFLOW_TEST_POSTGRES_URL)")  # fmt: skip
+@click.option("--workers", default=DEFAULT_WORKERS, type=int, show_default=True)
+@click.option("--requests", default=300, type=int, show_default=True, help="timed per request kind")
+@click.option("--open", "open_tasks", default=100_000, type=int, show_default=True)
+@click.option("--completed", default=1_000_000, type=int, show_default=True)
+@click.option("--clients", default=2, type=int, show_default=True, help="closed-loop clients")
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_http(**options: object) -> None:
+    """Approval step, inbox page and filing through gunicorn: p50/p95/p99 from 127.0.0.1."""
+    _bench_script("bench_http.py")["main"](**options)
+
+
 def _bench_script(name: str) -> dict:
     import runpy
 

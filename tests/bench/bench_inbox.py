@@ -113,6 +113,11 @@ def generate(url: str, open_tasks: int, completed: int, seed: int = 7) -> float:
 
             _copy(conn, "human_task", TASK_COLUMNS, tasks())
             _copy(conn, "human_task_candidate", CANDIDATE_COLUMNS, candidates)
+            # COPY wrote the instance ids: move the sequence past them for instances started later
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('process_instance', 'id'), max(id)) "
+                "FROM process_instance"
+            )
             conn.exec_driver_sql("ANALYZE")
         else:
             raw = conn.connection.dbapi_connection

@@ -69,6 +69,18 @@ def new_customer(
     return cid
 
 
+def application_body(customer_id, limit="400000", terms=30, monthly="900000") -> dict:
+    """The body of POST /credit-applications."""
+    return {
+        "customer_id": customer_id,
+        "requested_limit": limit,
+        "currency": "CNY",
+        "requested_terms_days": terms,
+        "expected_monthly_purchases": monthly,
+        "reason": "new distributor",
+    }
+
+
 def file_application(
     api, customer_id, limit="400000", terms=30, monthly="900000", user="sales1"
 ) -> dict:
@@ -76,14 +88,7 @@ def file_application(
     r = api.post(
         user,
         "/api/v1/credit-applications",
-        json={
-            "customer_id": customer_id,
-            "requested_limit": limit,
-            "currency": "CNY",
-            "requested_terms_days": terms,
-            "expected_monthly_purchases": monthly,
-            "reason": "new distributor",
-        },
+        json=application_body(customer_id, limit, terms, monthly),
     )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -112,9 +117,9 @@ def work(api, user, name, application_id, data) -> dict:
     return r.get_json()
 
 
-def assess(api, application_id, user="analyst1", rating=3, **extra) -> None:
-    """The analyst's assessment."""
-    work(
+def assess(api, application_id, user="analyst1", rating=3, **extra) -> dict:
+    """The analyst's assessment; return the completion response."""
+    return work(
         api,
         user,
         "assess_customer",

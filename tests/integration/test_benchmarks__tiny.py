@@ -28,3 +28,19 @@ def test_bench_credit_check_serves_through_gunicorn():
     result = bench["main"](20, 200, 20, 1, 1, False)
     assert result["at_rate"]["requests"] == 20
     assert result["at_rate"]["errors"] == 0 and result["peak"]["errors"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not POSTGRES_URL, reason="the HTTP benchmark runs on PostgreSQL")
+def test_bench_http_times_approval_inbox_and_filing_through_gunicorn():
+    bench = runpy.run_path(str(BENCH / "bench_http.py"))
+    result = bench["main"](POSTGRES_URL, 1, 4, 200, 400, 2, False)
+    timed = result["results"]
+    assert list(timed) == [
+        "approval step", "inbox page, default order", "inbox page, by due date", "filing"
+    ]  # fmt: skip
+    assert all(r["requests"] == 4 and r["errors"] == 0 for r in timed.values())
+    assert timed["approval step"]["with_next"] == 4
+    assert timed["approval step"]["next_visible"] == 4 + result["warmup"]
+    page = timed["inbox page, by due date"]
+    assert 0 < page["total"] < 200 and page["rows"] == min(50, page["total"])
