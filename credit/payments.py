@@ -197,12 +197,11 @@ def payments_of(
     session: so.Session, customer_id: int, limit: int = 100
 ) -> list[tuple[Payment, Invoice]]:
     """The customer's latest payments with their invoices, newest first."""
-    return list(
-        session.execute(
-            sa.select(Payment, Invoice)
-            .join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(Payment.customer_id == customer_id)
-            .order_by(Payment.paid_on.desc(), Payment.id.desc())
-            .limit(limit)
-        ).tuples()
+    rows = session.execute(
+        sa.select(Payment, Invoice)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(Payment.customer_id == customer_id)
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
+        .limit(limit)
     )
+    return [(payment, invoice) for payment, invoice in rows]

@@ -39,3 +39,25 @@ def test_bench_writers_runs_two_writers():
     bench = runpy.run_path(str(BENCH / "bench_writers.py"))
     [result] = bench["main"](POSTGRES_URL, [2], 2, write=False, settle=8)
     assert result["writers"] == 2 and result["steps_per_s"] > 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bench_inbox_generates_and_pages_the_task_list(backend):
+    if backend == "postgresql" and not POSTGRES_URL:
+        pytest.skip("CREDITFLOW_TEST_POSTGRES_URL is unset")
+    bench = runpy.run_path(str(BENCH / "bench_inbox.py"))
+    url = POSTGRES_URL if backend == "postgresql" else None
+    result = bench["main"](300, 2000, url, 3, write=False)
+    assert result["results"]
+    for figures in result["results"].values():
+        assert figures["plan"] and figures["p95"] > 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bench_storage_measures_written_and_retained_bytes(backend):
+    if backend == "postgresql" and not POSTGRES_URL:
+        pytest.skip("CREDITFLOW_TEST_POSTGRES_URL is unset")
+    bench = runpy.run_path(str(BENCH / "bench_storage.py"))
+    url = POSTGRES_URL if backend == "postgresql" else None
+    result = bench["main"](2, url, write=False)
+    assert sum(result["written"].values()) > 0 and result["compacted"] >= 2
