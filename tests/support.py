@@ -89,13 +89,13 @@ def ui_login(client, username: str = "sales1", password: str = "demo", url: str 
     return client.post(url, data=data, **kw)
 
 
-def postgres_database(base_url: str) -> tuple[str, str]:
+def postgres_database(base_url: str, prefix: str = "cf_test") -> tuple[str, str]:
     """Create an empty PostgreSQL database next to base_url; return (its URL, its name)."""
     import uuid
 
     import sqlalchemy as sa
 
-    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

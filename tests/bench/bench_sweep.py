@@ -15,14 +15,14 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from support import drop_postgres, postgres_database  # noqa: E402
 
 DAY1 = dt.date(2026, 6, 1)
 # Days past due on day 1 whose next day is no stage's day (1, 7, 15, 30, 45, 60): day 2 is quiet.
@@ -145,22 +145,6 @@ def run(url: str, customers: int, invoices: int, overdue: int, progress=print) -
     }
 
 
-def _postgres_database(base: str) -> tuple[str, str]:
-    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0] + "/" + name, name
-
-
-def _drop_postgres(base: str, name: str) -> None:
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main(
     customers: int = 10_000,
     invoices: int = 1_000_000,
@@ -184,14 +168,14 @@ def main(
         base = postgres_url or os.environ.get("CREDITFLOW_TEST_POSTGRES_URL")
         if not base:
             raise SystemExit("set CREDITFLOW_TEST_POSTGRES_URL=postgresql+psycopg://… (admin role)")
-        url, name = _postgres_database(base)
+        url, name = postgres_database(base, "cf_bench")
         progress(f"PostgreSQL (database {name})")
         try:
             results.append(
                 {"backend": "PostgreSQL", **run(url, customers, invoices, overdue, progress)}
             )
         finally:
-            _drop_postgres(base, name)
+            drop_postgres(base, name)
     if write:
         _write(results)
     return results

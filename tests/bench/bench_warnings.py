@@ -22,7 +22,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 for path in (ROOT, ROOT / "tests", ROOT / "tests" / "integration"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
+from support import drop_postgres, postgres_database  # noqa: E402
 
 DAY0 = dt.date(2026, 3, 2)
 CHUNK = 5000
@@ -266,22 +266,6 @@ def run(url: str, customers: int, invoices: int) -> dict:
     }
 
 
-def _postgres_url(base: str) -> tuple[str, str]:
-    name = f"cf_mon_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0] + "/" + name, name
-
-
-def _drop_postgres(base: str, name: str) -> None:
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def run_backend(backend: str, customers: int, invoices: int, postgres: str | None) -> dict:
     """Run on a fresh SQLite file or a fresh PostgreSQL database (dropped afterwards)."""
     if backend == "sqlite":
@@ -289,11 +273,11 @@ def run_backend(backend: str, customers: int, invoices: int, postgres: str | Non
             return {"backend": "SQLite", **run(f"sqlite:///{folder}/bench.db", customers, invoices)}
     if not postgres:
         raise SystemExit("PostgreSQL: set CREDITFLOW_TEST_POSTGRES_URL or --postgres-url")
-    url, name = _postgres_url(postgres)
+    url, name = postgres_database(postgres, "cf_mon_bench")
     try:
         return {"backend": "PostgreSQL", **run(url, customers, invoices)}
     finally:
-        _drop_postgres(postgres, name)
+        drop_postgres(postgres, name)
 
 
 def _line(r: dict) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
-import sqlalchemy as sa
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared support
+from support import drop_postgres, postgres_database  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -20,16 +22,11 @@ def bench_database(postgres_url: str | None = None) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/bench.db"
         return
-    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url, name = postgres_database(postgres_url, "cf_bench")
     try:
-        yield postgres_url.rsplit("/", 1)[0] + "/" + name
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres(postgres_url, name)
 
 
 def open_app(url: str):

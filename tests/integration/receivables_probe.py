@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from support import drop_postgres, postgres_database
 
 HEADER = "customer_id,number,amount,currency,issued_on,due_on,order_ref"
 START = dt.date(2025, 1, 1)
@@ -24,22 +25,12 @@ class Database:
             return
         if not postgres_url:
             raise RuntimeError("PostgreSQL runs need CREDITFLOW_TEST_POSTGRES_URL")
-        self._name = f"cf_ar_bench_{uuid.uuid4().hex[:8]}"
-        with self._admin() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{self._name}"'))
-        self.url = postgres_url.rsplit("/", 1)[0] + "/" + self._name
-
-    def _admin(self):
-        engine = sa.create_engine(
-            self._admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
-        )
-        return engine.connect()
+        self.url, self._name = postgres_database(postgres_url, "cf_ar_bench")
 
     def drop(self) -> None:
         """Remove the database (PostgreSQL)."""
         if self._name:
-            with self._admin() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self._name}" WITH (FORCE)'))
+            drop_postgres(self._admin_url, self._name)
 
 
 def make_app(url: str):
