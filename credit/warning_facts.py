@@ -49,7 +49,6 @@ def load_facts(
     if not base:
         return {}
     wanted = {"ids": list(base)}
-    oldest = {cid: (due, number) for cid, due, number in session.execute(_OLDEST, wanted)}
     bounced: dict[int, list[dt.date]] = {}
     after = today - dt.timedelta(days=window_days)
     for cid, day in session.execute(_BOUNCED, {**wanted, "after": after}):
@@ -64,7 +63,7 @@ def load_facts(
         )
     facts = {}
     for cid, values in base.items():
-        due_on, number = oldest.get(cid, (None, None))
+        due_on, number = values["oldest"]
         latest, previous = (reports.get(cid, []) + [None, None])[:2]
         last, before = (grades.get(cid, []) + [None, None])[:2]
         facts[cid] = WarningFacts(
@@ -91,13 +90,12 @@ def _customers(
     session: so.Session, ids: list[int], rates: Mapping[str, str]
 ) -> dict[int, dict[str, Any]]:
     out = {}
-    for cid, limit, currency, grade, receivables, reservations in session.execute(
-        _CUSTOMERS, {"ids": ids}
-    ):
-        out[cid] = {
-            "limit_cny": cny(Decimal(limit), fx_rate(currency or "CNY", rates)),
-            "exposure_cny": Decimal(receivables or 0) + Decimal(reservations or 0),
-            "grade": grade,
+    for row in session.execute(_CUSTOMERS, {"ids": ids}):
+        out[row.id] = {
+            "limit_cny": cny(Decimal(row.credit_limit), fx_rate(row.currency or "CNY", rates)),
+            "exposure_cny": Decimal(row.receivables or 0) + Decimal(row.reservations or 0),
+            "grade": row.grade,
+            "oldest": (row.oldest_due_on, row.oldest_number),
         }
     return out
 
@@ -114,6 +112,20 @@ _REVIEW = CreditReview.__table__.c
 _IDS = sa.bindparam("ids", expanding=True)
 _OPEN = _INVOICE.status == InvoiceStatus.OPEN.value
 
+# The oldest open invoice (its due day, and the first number due that day) as correlated
+# subqueries on the partial index of open invoices by customer and due day: one round trip.
+_OLDEST_DUE = (
+    sa.select(sa.func.min(_INVOICE.due_on))
+    .where(_OPEN, _INVOICE.customer_id == _CUSTOMER.id)
+    .correlate(Customer.__table__)
+    .scalar_subquery()
+)
+_OLDEST_NUMBER = (
+    sa.select(sa.func.min(_INVOICE.number))
+    .where(_OPEN, _INVOICE.customer_id == _CUSTOMER.id, _INVOICE.due_on == _OLDEST_DUE)
+    .correlate(Customer.__table__)
+    .scalar_subquery()
+)
 _CUSTOMERS = (
     sa.select(
         _CUSTOMER.id,
@@ -122,32 +134,11 @@ _CUSTOMERS = (
         _CUSTOMER.grade,
         _EXPOSURE.receivables,
         _EXPOSURE.reservations,
+        _OLDEST_DUE.label("oldest_due_on"),
+        _OLDEST_NUMBER.label("oldest_number"),
     )
     .outerjoin(CustomerExposure.__table__, _EXPOSURE.customer_id == _CUSTOMER.id)
     .where(_CUSTOMER.credit_limit.is_not(None), _CUSTOMER.id.in_(_IDS))
-)
-
-_OLDEST_DUE = (
-    sa.select(_INVOICE.customer_id, sa.func.min(_INVOICE.due_on).label("due_on"))
-    .where(_OPEN, _INVOICE.customer_id.in_(_IDS))
-    .group_by(_INVOICE.customer_id)
-    .subquery()
-)
-_OLDEST = (
-    sa.select(
-        _INVOICE.customer_id,
-        _OLDEST_DUE.c.due_on,
-        sa.func.min(_INVOICE.number),
-    )
-    .join(
-        _OLDEST_DUE,
-        sa.and_(
-            _OLDEST_DUE.c.customer_id == _INVOICE.customer_id,
-            _OLDEST_DUE.c.due_on == _INVOICE.due_on,
-        ),
-    )
-    .where(_OPEN)
-    .group_by(_INVOICE.customer_id, _OLDEST_DUE.c.due_on)
 )
 
 _BOUNCED = sa.select(_PAYMENT.customer_id, _PAYMENT.reversed_on).where(

@@ -147,6 +147,13 @@ _IDS = sa.bindparam("ids", expanding=True)
 # Built once: an event's re-evaluation runs them. An UPDATE takes the row locks (PostgreSQL) or
 # the write lock (SQLite) before anything is read.
 _LOCK = sa.update(_TABLE).where(_TABLE.c.customer_id.in_(_IDS)).values(rank=_TABLE.c.rank)
+_LOCK_RETURNING = (
+    sa.update(CustomerWarning)
+    .where(CustomerWarning.customer_id.in_(_IDS))
+    .values(rank=CustomerWarning.rank)
+    .returning(CustomerWarning)
+    .execution_options(populate_existing=True, synchronize_session=False)
+)
 _STORED = (
     sa.select(CustomerWarning)
     .where(CustomerWarning.customer_id.in_(_IDS))
@@ -172,6 +179,10 @@ def _lock_rows(session: so.Session, ids: list[int]) -> dict[int, CustomerWarning
     """Lock the customers' rows (creating those of customers with a limit) and return them."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if len(ids) == 1:  # an event: lock and read in one statement when the row exists
+        rows = list(session.scalars(_LOCK_RETURNING, {"ids": ids}))
+        if rows:
+            return {row.customer_id: row for row in rows}
     for start in range(0, len(ids), 1000):
         chunk = {"ids": ids[start : start + 1000]}
         if session.execute(_LOCK, chunk).rowcount == len(chunk["ids"]):

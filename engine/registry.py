@@ -359,10 +359,10 @@ class Registry:
 
     def latest(self, session: so.Session, key: str) -> Bundle:
         """The version new instances start: the active one (drafts wait for activation)."""
-        row = self._active_row(session, key)
-        if row is None:
+        version = session.execute(_ACTIVE_VERSION, {"key": key}).scalar()
+        if version is None:
             raise NotFound(f"no process model '{key}' is deployed (see GET /api/v1/process-models)")
-        return self.get(session, key, row.version)
+        return self.get(session, key, version)
 
     def get(self, session: so.Session, key: str, version: int) -> Bundle:
         """A specific version, parsed on first use."""
@@ -411,3 +411,17 @@ class Registry:
         for key, version in rows:
             out.setdefault(key, []).append(version)
         return out
+
+
+# The active version's number only (its row carries every file of the bundle); most steps and
+# every credit check ask it, so it is built once.
+_VERSIONS = ProcessVersion.__table__.c
+_ACTIVE_VERSION = (
+    sa.select(_VERSIONS.version)
+    .where(
+        _VERSIONS.process_key == sa.bindparam("key"),
+        _VERSIONS.status == VersionStatus.ACTIVE.value,
+    )
+    .order_by(_VERSIONS.version.desc())
+    .limit(1)
+)

@@ -20,6 +20,7 @@ from monitoring_setup import (
 )
 
 from credit.models import CreditHold, CreditReview, Customer
+from credit.monitoring_models import CustomerWarning
 from credit.payments import reverse_payment
 from engine.actor import Actor
 from engine.instances import claim_task, complete_task
@@ -182,3 +183,20 @@ def test_the_daily_sweep_finds_what_time_alone_changed(app):
         assert (level(cid), codes(cid)) == ("yellow", ["OVERDUE_30", "OVERDUE_1"])
         again = run_sweeps(app)  # the same day: the sweep does not run twice
         assert again["early_warning"] == {"evaluated": 0, "rose": 0}
+
+
+def test_the_days_past_due_signal_names_the_first_invoice_of_the_oldest_open_due_day(app):
+    with app.app_context():
+        set_day(DAY0)
+        cid = limited_customer(9)
+        paid = overdue(cid, "D-0", 80)  # older, but paid: not open
+        pay(cid, paid.number, "1000", DAY0)
+        overdue(cid, "D-9", 40)
+        overdue(cid, "D-3", 50)
+        overdue(cid, "D-5", 50)  # the same day as D-3: the smaller number is named
+        overdue(cid, "D-1", 20)
+        db.session.commit()
+        row = db.session.get(CustomerWarning, cid)
+        signal = next(s for s in row.signals if s["code"] == "OVERDUE_30")
+        assert signal["values"]["invoice"] == "D-3"
+        assert signal["values"]["due_on"] == days_before(50).isoformat()
