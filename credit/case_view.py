@@ -19,8 +19,9 @@ from credit.credit_file import customer_summary
 from credit.exposure import cny
 from credit.models import CreditApplication, Invoice, InvoiceStatus
 from credit.terms import to_base
+from credit.visibility import may_see_application, redact
 from engine.decisions import evaluate
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.inbox import OPEN_STATES
 from engine.models import HumanTask, ProcessInstance, TaskStatus
 from engine.runtime import Runtime
@@ -225,3 +226,18 @@ def after_completion(session: so.Session, task_id: str) -> dict[str, Any] | None
             note["decision"] = mine[-1]
         note["outcome"] = outcome(application)
     return note
+
+
+def visible_application(
+    session: so.Session, username: str, groups: set[str], application_id: int
+) -> dict[str, Any]:
+    """The application view as this user may see it.
+
+    :raises NotFound: no such application.
+    :raises Forbidden: a sales rep's view of a case they do not own.
+    """
+    view = application_view(session, application_id)
+    app = session.get(CreditApplication, application_id)
+    if not may_see_application(session, username, groups, app):
+        raise Forbidden(f"user '{username}' does not own application {application_id}")
+    return redact(view, groups)

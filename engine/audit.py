@@ -189,3 +189,14 @@ def verify(session: so.Session, batch: int = 2000) -> Any:
     from engine.verification import verify as verify_chains
 
     return verify_chains(session, batch)
+
+
+def instance_events(session: so.Session, instance_id: int) -> list[AuditEvent]:
+    """Every audit event of one process instance, oldest first (its history)."""
+    return list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.instance_id == instance_id)
+            .order_by(AuditEvent.seq)
+        )
+    )

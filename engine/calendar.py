@@ -223,17 +223,21 @@ def coverage(session: so.Session, today: dt.date, warn_days: int = 60) -> Covera
     return Coverage(year, None)
 
 
-def calendar_year(session: so.Session, year: int) -> list[Any]:
-    """The holidays and make-up working days entered for one year, by day."""
+def calendar_year(session: so.Session, year: int | None) -> list[Any]:
+    """The holidays and make-up working days entered for one year (None: every year), by day."""
     from engine.models import CalendarDay
 
-    return list(
-        session.scalars(
-            sa.select(CalendarDay)
-            .where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-            .order_by(CalendarDay.day)
-        )
-    )
+    query = sa.select(CalendarDay).order_by(CalendarDay.day)
+    if year:
+        query = query.where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return list(session.scalars(query))
+
+
+def calendar_days(session: so.Session, days: Iterable[dt.date]) -> list[Any]:
+    """The entered rows of the given days, in the order asked (a day not entered is left out)."""
+    from engine.models import CalendarDay
+
+    return [row for day in days if (row := session.get(CalendarDay, day)) is not None]
 
 
 def remove_day(session: so.Session, now: dt.datetime, actor: str, day: dt.date) -> bool:

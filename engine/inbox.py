@@ -266,3 +266,14 @@ def is_candidate(task: HumanTask, username: str, groups: set[str]) -> bool:
     if username in (task.excluded_users or []):
         return False
     return bool(groups & set(task.candidate_groups)) or username in task.candidate_users
+
+
+def open_tasks_of(session: so.Session, instance_id: int) -> list[HumanTask]:
+    """The open (offered or claimed) tasks of one process instance, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_STATES))
+            .order_by(HumanTask.created_at)
+        )
+    )

@@ -96,6 +96,17 @@ def _task_row(session: so.Session, task_id: str) -> HumanTask:
     return task
 
 
+def instance_row(session: so.Session, instance_id: int) -> ProcessInstance:
+    """A process instance by id.
+
+    :raises NotFound: no such instance.
+    """
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no process instance {instance_id}")
+    return row
+
+
 def check_may_work(task: HumanTask, actor: Actor) -> None:
     if task.status not in OPEN_STATES:
         raise Conflict(f"task '{task.id}' is already {task.status}")

@@ -6,9 +6,9 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields, validate
 
 from credit.applications import application_view, file_application
+from credit.case_view import visible_application
 from credit.customers import INDUSTRY_RISKS
 from credit.preview import score_preview
-from engine.errors import Forbidden
 from forms.fields import Currency, Id, Integer, Money, PlainText
 from web.api import bp
 from web.api.request import body, responds
@@ -87,20 +87,8 @@ def create_application(body):
 @responds(200, ApplicationOut)
 def get_application(application_id: int):
     """An application with score, grade, reasons, limits and approvals (as the role may see)."""
-    return jsonify(visible_application(application_id))
-
-
-def visible_application(application_id: int) -> dict:
-    """The application view for the signed-in user: 403 for a sales rep's other cases."""
-    from credit.models import CreditApplication
-    from credit.visibility import may_see_application, redact
-
     user = current_user()
-    view = application_view(db.session, application_id)
-    app = db.session.get(CreditApplication, application_id)
-    if not may_see_application(db.session, user.username, user.group_names, app):
-        raise Forbidden(f"user '{user.username}' does not own application {application_id}")
-    return redact(view, user.group_names)
+    return jsonify(visible_application(db.session, user.username, user.group_names, application_id))
 
 
 class PreviewRequest(Schema):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-import sqlalchemy as sa
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
-from credit.models import CreditApplication
+from credit.audit_trail import AuditFilter, audit_events
 from engine.audit import verify
 from engine.clock import from_db
-from engine.models import AuditEvent, ProcessInstance
+from engine.models import AuditEvent
 from forms.fields import Id, Integer, PlainText
 from web.api import bp
 from web.api.request import query, responds
@@ -95,23 +94,14 @@ class VerifyOut(Schema):
 @responds(200, AuditPage)
 def list_events(args):
     """Audit events filtered by instance, customer, application, actor and time."""
-    select = sa.select(AuditEvent)
-    if args["instance_id"]:
-        select = select.where(AuditEvent.instance_id == args["instance_id"])
-    if args["application_id"]:
-        app = db.session.get(CreditApplication, args["application_id"])
-        select = select.where(AuditEvent.instance_id == (app.process_instance_id if app else -1))
-    if args["customer_id"]:
-        subject = f"customer:{args['customer_id']}"
-        instances = sa.select(ProcessInstance.id).where(ProcessInstance.subject == subject)
-        select = select.where(
-            sa.or_(AuditEvent.subject == subject, AuditEvent.instance_id.in_(instances))
-        )
-    if args["actor"]:
-        select = select.where(AuditEvent.actor == args["actor"])
-    if args["action"]:
-        select = select.where(AuditEvent.action == args["action"])
-    rows = db.session.scalars(select.order_by(AuditEvent.seq).limit(args["limit"])).all()
+    flt = AuditFilter(
+        instance_id=args["instance_id"],
+        application_id=args["application_id"],
+        customer_id=args["customer_id"],
+        actor=args["actor"],
+        action=args["action"],
+    )
+    rows = audit_events(db.session, flt, args["limit"])
     return jsonify(items=[event_view(e) for e in rows], total=len(rows))
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
-from engine.calendar import DayKind, change_days, remove_day
+from engine.calendar import DayKind, calendar_days, calendar_year, change_days, remove_day
 from engine.errors import NotFound
 from engine.models import CalendarDay
 from forms.fields import Day, Integer, PlainText
@@ -56,11 +55,7 @@ def _view(row: CalendarDay) -> dict:
 @responds(200, CalendarOut)
 def get_calendar(args):
     """List holidays and make-up workdays (optionally ?year=2026)."""
-    select = sa.select(CalendarDay).order_by(CalendarDay.day)
-    year = args["year"]
-    if year:
-        select = select.where(CalendarDay.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-    return jsonify(days=[_view(r) for r in db.session.scalars(select)])
+    return jsonify(days=[_view(r) for r in calendar_year(db.session, args["year"])])
 
 
 @bp.put("/admin/calendar")
@@ -73,9 +68,8 @@ def put_calendar(body):
     changed = change_days(db.session, runtime().clock.now(), actor().username, days)
     db.session.commit()
     runtime().calendar.invalidate()
-    return jsonify(
-        changed=changed, days=[_view(db.session.get(CalendarDay, d["day"])) for d in body["days"]]
-    )
+    entered = calendar_days(db.session, [d["day"] for d in body["days"]])
+    return jsonify(changed=changed, days=[_view(row) for row in entered])
 
 
 @bp.delete("/admin/calendar/<day>")

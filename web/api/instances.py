@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import sqlalchemy as sa
 from flask import jsonify
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from engine.audit import instance_events
 from engine.clock import from_db
 from engine.collaborations import instance_pools
-from engine.errors import Forbidden, NotFound
-from engine.inbox import OPEN_STATES
-from engine.instances import start_instance
+from engine.errors import Forbidden
+from engine.inbox import open_tasks_of
+from engine.instances import instance_row, start_instance
 from engine.messages import deliver_message
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.models import ProcessInstance
 from forms.fields import PlainText
 from web.api import bp
 from web.api.request import body, responds
@@ -54,14 +54,8 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 def instance_view(row: ProcessInstance) -> dict:
     """An instance as the API shows it."""
-    tasks = db.session.scalars(
-        sa.select(HumanTask)
-        .where(HumanTask.instance_id == row.id, HumanTask.status.in_(OPEN_STATES))
-        .order_by(HumanTask.created_at)
-    ).all()
-    events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
-    ).all()
+    tasks = open_tasks_of(db.session, row.id)
+    events = instance_events(db.session, row.id)
     return {
         "id": row.id,
         "process_key": row.process_key,
@@ -140,9 +134,7 @@ def visible_instance(instance_id: int) -> ProcessInstance:
     """An instance the signed-in user may see: staff every one, others those they own."""
     from credit.visibility import application_of_instance, owns_application, sees_every_case
 
-    row = db.session.get(ProcessInstance, instance_id)
-    if row is None:
-        raise NotFound(f"no process instance {instance_id}")
+    row = instance_row(db.session, instance_id)
     user = current_user()
     if sees_every_case(user.group_names) or row.started_by == user.username:
         return row

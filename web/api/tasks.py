@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import sqlalchemy as sa
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
+from engine import task_reads
 from engine.clock import from_db
-from engine.errors import Forbidden, Invalid, NotFound
-from engine.inbox import OPEN_STATES, is_candidate
+from engine.errors import Forbidden, Invalid
+from engine.inbox import is_candidate
 from engine.instances import check_may_work, claim_task, complete_task, unclaim_task
-from engine.models import HumanTask, ProcessInstance, TaskStatus
-from engine.steps import find_task, load_workflow, release_workflow
+from engine.models import HumanTask, TaskStatus
+from engine.task_reads import task_forms
 from engine.tasklist import SORTS, TaskFilter, task_page
 from forms import validate_submission
 from forms.errors import FormInvalid
@@ -26,7 +25,6 @@ from web.extensions import db
 from web.runtime_access import actor, runtime
 
 OVERSEERS = {"admin", "auditor"}
-_TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def priority_label(value: int) -> str:
@@ -163,24 +161,13 @@ def list_tasks(args):
 
 
 def forms_of(tasks: list[HumanTask]) -> list[dict[str, Any] | None]:
-    """The forms of a page of tasks, with one query for their process versions."""
-    ids = {t.instance_id for t in tasks}
-    rows = db.session.execute(
-        sa.select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.version).where(
-            ProcessInstance.id.in_(ids)
-        )
-    )
-    versions = {instance_id: (key, version) for instance_id, key, version in rows}
-    registry = runtime().registry
-    return [registry.get(db.session, *versions[t.instance_id]).form(t.form_key) for t in tasks]
+    """The forms of a page of tasks."""
+    return task_forms(runtime(), db.session, tasks)
 
 
 def task_row(task_id: str) -> HumanTask:
     """The inbox row of a task id; 404 for an unknown or malformed id."""
-    task = db.session.get(HumanTask, task_id) if _TASK_ID.match(task_id) else None
-    if task is None:
-        raise NotFound(f"no task with id '{task_id[:40]}'")
-    return task
+    return task_reads.task_row(db.session, task_id)
 
 
 def visible_task(task_id: str) -> HumanTask:
@@ -198,20 +185,7 @@ def visible_task(task_id: str) -> HumanTask:
 
 def task_data(task: HumanTask) -> dict[str, Any]:
     """The live data of an open task (its business context for the form)."""
-    if task.status not in OPEN_STATES:
-        return dict(task.context or {})
-    rt = runtime()
-    row = db.session.get(ProcessInstance, task.instance_id)
-    bundle = rt.registry.get(db.session, row.process_key, row.version)
-    workflow = load_workflow(rt, db.session, row, bundle)
-    try:
-        spiff_task = find_task(workflow, task.id)
-        data = dict(spiff_task.data) if spiff_task is not None else {}
-    finally:
-        release_workflow(rt, db.session, row, workflow)
-    from engine.audit import plain
-
-    return {k: v for k, v in plain(data).items() if not k.startswith("spiff__")}
+    return task_reads.task_data(runtime(), db.session, task)
 
 
 @bp.get("/tasks/<task:task_id>")

@@ -7,12 +7,12 @@ import datetime as dt
 import io
 import json
 
-import sqlalchemy as sa
 from flask import Response, current_app, render_template, request
 
+from credit.audit_trail import AuditFilter, audit_events
+from credit.credit_file import ROW_ID_MAX
 from engine.audit import verify
-from engine.clock import to_db
-from engine.models import AuditEvent, ProcessInstance
+from engine.models import AuditEvent
 from web.api.audit import event_view
 from web.extensions import db
 from web.ui import bp
@@ -47,22 +47,22 @@ def _moment(text: str | None) -> dt.datetime | None:
 
 def search(args: dict, limit: int) -> list[AuditEvent]:
     """Audit events by customer, instance, user and time range, oldest first."""
-    query = sa.select(AuditEvent)
-    if (args.get("instance_id") or "").isdigit():
-        query = query.where(AuditEvent.instance_id == int(args["instance_id"]))
-    if (args.get("customer_id") or "").isdigit():
-        subject = f"customer:{int(args['customer_id'])}"
-        instances = sa.select(ProcessInstance.id).where(ProcessInstance.subject == subject)
-        query = query.where(
-            sa.or_(AuditEvent.subject == subject, AuditEvent.instance_id.in_(instances))
-        )
-    if args.get("actor"):
-        query = query.where(AuditEvent.actor == args["actor"].strip())
-    if start := _moment(args.get("since")):
-        query = query.where(AuditEvent.at >= to_db(start))
-    if end := _moment(args.get("until")):
-        query = query.where(AuditEvent.at <= to_db(end))
-    return list(db.session.scalars(query.order_by(AuditEvent.seq).limit(limit)))
+    flt = AuditFilter(
+        instance_id=_id(args.get("instance_id")),
+        customer_id=_id(args.get("customer_id")),
+        actor=(args.get("actor") or "").strip() or None,
+        since=_moment(args.get("since")),
+        until=_moment(args.get("until")),
+    )
+    return audit_events(db.session, flt, limit)
+
+
+def _id(text: str | None) -> int | None:
+    """A row id typed into the form; a number beyond any id matches nothing (-1)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 10 and int(text) <= ROW_ID_MAX else -1
 
 
 @bp.get("/audit")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import render_template, request
 
 from credit.case_view import after_completion
 from credit.models import CreditApplication
+from engine.audit import instance_events
 from engine.errors import NotFound
-from engine.models import AuditEvent, ProcessInstance
+from engine.models import ProcessInstance
 from engine.retention import completed_elements as engine_completed_elements
 from web.api.audit import event_view
 from web.api.instances import instance_view, visible_instance
@@ -38,13 +38,7 @@ def instance(instance_id: int):
     view = instance_view(row)
     # Audit data is for auditors and admins (the role table of GET /audit-events).
     show_audit = bool(page_user().group_names & AUDIT_READERS)
-    events = (
-        db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq)
-        ).all()
-        if show_audit
-        else []
-    )
+    events = instance_events(db.session, row.id) if show_audit else []
     return render_template(
         "instance.html",
         inst=view,
