@@ -241,3 +241,18 @@ def visible_application(
     if not may_see_application(session, username, groups, app):
         raise Forbidden(f"user '{username}' does not own application {application_id}")
     return redact(view, groups)
+
+
+def application_instance_id(session: so.Session, application_id: int) -> int:
+    """The process instance of an application.
+
+    :raises NotFound: no such application, or it has no process yet.
+    """
+    instance_id = session.scalar(
+        sa.select(CreditApplication.process_instance_id).where(
+            CreditApplication.id == application_id
+        )
+    )
+    if instance_id is None:
+        raise NotFound(f"no credit application with id {application_id}")
+    return instance_id

@@ -68,6 +68,24 @@ def data_warnings(
     return warnings
 
 
+def assessment_warnings(
+    session: so.Session, rt: Runtime, customer_id: int, instance_id: int
+) -> list[dict[str, Any]]:
+    """``data_warnings`` of a customer, the ages from the decisions of the application's model."""
+    from engine.decisions import evaluate
+
+    customer = session.get(Customer, customer_id)
+    row = session.get(ProcessInstance, instance_id)
+    if customer is None or row is None:
+        return []
+    bundle = rt.registry.get(session, row.process_key, row.version)
+
+    def decide(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        return evaluate(bundle.decisions[name], inputs, rt.script_engine)
+
+    return data_warnings(session, customer, rt.clock.today(), decide)
+
+
 def score_preview(
     session: so.Session, rt: Runtime, application_id: int, actor: str, entered: dict[str, Any]
 ) -> dict[str, Any]:

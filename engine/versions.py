@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 
 from engine.actor import Actor
 from engine.audit import AuditEntry, append
-from engine.models import ProcessVersion, VersionStatus
+from engine.models import ProcessInstance, ProcessVersion, VersionStatus
 from engine.runtime import Runtime
 
 # Who reviews and activates drafts; a designer's upload of an active key waits for one of them.
@@ -135,3 +135,16 @@ def version_rows(session: so.Session, key: str | None = None) -> list[ProcessVer
     if key is not None:
         query = query.where(ProcessVersion.process_key == key)
     return list(session.scalars(query))
+
+
+def instances_by_version(session: so.Session, key: str) -> dict[int, dict[str, int]]:
+    """How many instances of each version of a model exist, by status."""
+    rows = session.execute(
+        sa.select(ProcessInstance.version, ProcessInstance.status, sa.func.count())
+        .where(ProcessInstance.process_key == key)
+        .group_by(ProcessInstance.version, ProcessInstance.status)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for version, status, count in rows:
+        out.setdefault(version, {})[status] = count
+    return out

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import render_template
 
-from credit.models import CreditApplication, Customer
+from credit.dashboard_figures import portfolio, task_counts
 from engine.calendar import coverage
-from engine.clock import to_db
-from engine.inbox import OPEN_STATES, visible_filter
 from engine.incidents import count_incidents
-from engine.models import HumanTask
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
@@ -20,30 +16,22 @@ from web.ui.i18n import gettext
 OVERSEERS = {"admin", "auditor"}
 
 
-def _grouped(column, *where) -> dict[str, int]:
-    rows = db.session.execute(sa.select(column, sa.func.count()).where(*where).group_by(column))
-    return {str(key if key is not None else "—"): count for key, count in rows}
-
-
 @bp.get("/dashboard")
 @page()
 def dashboard():
     """KPIs and charts for the signed-in user's role."""
     user = page_user()
-    now = to_db(runtime().clock.now())
-    open_tasks = [HumanTask.status.in_(OPEN_STATES)]
-    if not user.group_names & OVERSEERS:
-        open_tasks.append(visible_filter(user.username, user.group_names))
-    waiting = _grouped(HumanTask.title, *open_tasks)
-    overdue = _grouped(HumanTask.title, *open_tasks, HumanTask.due_at < now)
-    escalated = _grouped(HumanTask.title, *open_tasks, HumanTask.escalation_level > 0)
+    everyone = bool(user.group_names & OVERSEERS)
+    tasks = task_counts(
+        db.session, user.username, user.group_names, everyone, runtime().clock.now()
+    )
+    cases = portfolio(db.session)
+    waiting, overdue = tasks.waiting, tasks.overdue
     stats = {
         "waiting": sum(waiting.values()),
         "overdue": sum(overdue.values()),
-        "escalated": sum(escalated.values()),
-        "applications": db.session.scalar(
-            sa.select(sa.func.count()).select_from(CreditApplication)
-        ),
+        "escalated": sum(tasks.escalated.values()),
+        "applications": cases.applications,
     }
     charts = {
         "tasks": {
@@ -51,8 +39,8 @@ def dashboard():
             "waiting": [waiting[k] for k in sorted(waiting)],
             "overdue": [overdue.get(k, 0) for k in sorted(waiting)],
         },
-        "status": {gettext(k): n for k, n in _grouped(CreditApplication.status).items()},
-        "grades": dict(sorted(_grouped(Customer.grade).items())),
+        "status": {gettext(k): n for k, n in cases.by_status.items()},
+        "grades": dict(sorted(cases.by_grade.items())),
         "sla": {
             "overdue": stats["overdue"],
             "escalated": stats["escalated"],

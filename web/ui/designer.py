@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import jsonify, render_template, request
 
 from engine.errors import NotFound
 from engine.identity import group_titles
-from engine.models import ProcessInstance
-from engine.versions import version_rows
+from engine.versions import instances_by_version, version_rows
 from web.extensions import db
 from web.runtime_access import runtime
 from web.ui import bp
 from web.ui.access import page
 
 DESIGNERS = ("process_designer", "admin")
-
-
-def instances_by_version(key: str) -> dict[int, dict[str, int]]:
-    """How many instances of each version exist, by status."""
-    rows = db.session.execute(
-        sa.select(ProcessInstance.version, ProcessInstance.status, sa.func.count())
-        .where(ProcessInstance.process_key == key)
-        .group_by(ProcessInstance.version, ProcessInstance.status)
-    )
-    out: dict[int, dict[str, int]] = {}
-    for version, status, count in rows:
-        out.setdefault(version, {})[status] = count
-    return out
 
 
 def _versions(key: str) -> list[int]:
@@ -46,7 +31,7 @@ def designer():
     from web.api.models import models_view
 
     models = runtime().registry.versions(db.session)
-    usage = {key: instances_by_version(key) for key in models}
+    usage = {key: instances_by_version(db.session, key) for key in models}
     status = {m["key"]: m for m in models_view()}
     return render_template(
         "designer.html", models=dict(sorted(models.items())), usage=usage, status=status
@@ -68,7 +53,7 @@ def designer_model(key: str):
         version=version,
         versions=versions,
         files=bundle.files,
-        usage=instances_by_version(key),
+        usage=instances_by_version(db.session, key),
         statuses={r.version: r.status for r in version_rows(db.session, key)},
         choices=modeler_choices(bundle),
         deployed=request.args.get("deployed", type=int),

@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from engine.models import ProcessInstance
+from engine.instances import instance_row
 from engine.progress import call_targets, instance_states, process_titles
 from web.extensions import db
 from web.runtime_access import runtime
@@ -66,7 +66,7 @@ def path_to(calls: dict[str, dict[str, str]], root: str, wanted: str) -> list[st
 def diagram_state(instance_id: int, focus: str | None = None) -> dict[str, Any]:
     """The viewer's data for one instance; `focus` names an element to open the diagram at."""
     rt = runtime()
-    row = db.session.get(ProcessInstance, instance_id)
+    row = instance_row(db.session, instance_id)
     bundle = rt.registry.get(db.session, row.process_key, row.version)
     files = {name: one_language_xml(xml) for name, xml in bpmn_files(bundle.files).items()}
     root = bundle.spec.file  # a collaboration's synthetic spec may name no file of its own

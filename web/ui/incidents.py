@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.errors import EngineError, NotFound
+from engine.errors import EngineError
 from engine.incidents import (
     cancel_instance,
     incident_of,
@@ -17,8 +17,9 @@ from engine.incidents import (
     retry_instance,
     set_instance_data,
 )
+from engine.instances import instance_row
 from engine.migration import migrate_instance
-from engine.models import InstanceStatus, ProcessInstance
+from engine.models import InstanceStatus
 from web.api.instances import instance_view
 from web.extensions import db
 from web.runtime_access import actor, runtime
@@ -42,9 +43,7 @@ def incidents():
 @page(*OPERATORS)
 def incident(instance_id: int):
     """One incident: the error, the diagram with the failing element, data and actions."""
-    row = db.session.get(ProcessInstance, instance_id)
-    if row is None:
-        raise NotFound(f"no process instance {instance_id}")
+    row = instance_row(db.session, instance_id)
     if row.status != InstanceStatus.ERROR:
         return redirect(url_for("ui.instance", instance_id=instance_id))
     rt = runtime()
@@ -86,7 +85,7 @@ def _act(instance_id: int, action: Callable[[int | None], Any], done: str) -> An
         flash(exc.detail, "error")
         return redirect(url_for("ui.incident", instance_id=instance_id))
     flash(done, "ok")
-    if db.session.get(ProcessInstance, instance_id).status == InstanceStatus.ERROR:
+    if instance_row(db.session, instance_id).status == InstanceStatus.ERROR:
         return redirect(url_for("ui.incident", instance_id=instance_id))
     return redirect(url_for("ui.instance", instance_id=instance_id))
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from credit.case_view import after_completion
-from credit.models import CreditApplication
+from credit.case_view import after_completion, application_instance_id
 from engine.audit import instance_events
-from engine.errors import NotFound
 from engine.models import ProcessInstance
 from engine.retention import completed_elements as engine_completed_elements
 from web.api.audit import event_view
@@ -58,7 +56,5 @@ def application(application_id: int):
     """An application's page is its process instance page."""
     from flask import redirect, url_for
 
-    app = db.session.get(CreditApplication, application_id)
-    if app is None or app.process_instance_id is None:
-        raise NotFound(f"no credit application with id {application_id}")
-    return redirect(url_for("ui.instance", instance_id=app.process_instance_id))
+    instance_id = application_instance_id(db.session, application_id)
+    return redirect(url_for("ui.instance", instance_id=instance_id))

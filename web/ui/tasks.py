@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import current_app, render_template
 
+from credit import preview
 from credit.applications import PROCESS_KEY
 from credit.case_view import decision_context
-from credit.preview import data_warnings
 from engine.errors import EngineError
 from web.api.tasks import task_view, visible_task
 from web.extensions import db
@@ -43,22 +43,12 @@ def assessment_warnings(ctx: dict[str, Any]) -> list[dict[str, Any]]:
     """Missing or stale data of the application's customer (for the analyst's task)."""
     if not ctx.get("application"):
         return []
-    from credit.models import Customer
-
-    rt = runtime()
-    customer = db.session.get(Customer, ctx["customer"]["id"])
-    decide = _decider(ctx["application"]["process_instance_id"])
-    return data_warnings(db.session, customer, rt.clock.today(), decide)
-
-
-def _decider(instance_id: int) -> Any:
-    from engine.decisions import evaluate
-    from engine.models import ProcessInstance
-
-    rt = runtime()
-    row = db.session.get(ProcessInstance, instance_id)
-    bundle = rt.registry.get(db.session, row.process_key, row.version)
-    return lambda name, inputs: evaluate(bundle.decisions[name], inputs, rt.script_engine)
+    return preview.assessment_warnings(
+        db.session,
+        runtime(),
+        ctx["customer"]["id"],
+        ctx["application"]["process_instance_id"],
+    )
 
 
 @bp.get("/tasks/<task_id>")
