@@ -88,3 +88,8 @@ def instance_states(rt: Runtime, session: so.Session, row: ProcessInstance) -> d
         return element_states(workflow)
     finally:
         release_workflow(rt, session, row, workflow)
+
+
+def completed_elements(rt: Runtime, session: so.Session, row: ProcessInstance) -> set[str]:
+    """Names of the elements an instance completed, in any of its files."""
+    return set().union(*(state.completed for state in instance_states(rt, session, row).values()))

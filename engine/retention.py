@@ -17,8 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import to_db
 from engine.models import UNCOMPACTED, ProcessInstance
-from engine.serializer import compacted_state, summary_of
-from engine.steps import load_workflow, release_workflow
+from engine.serializer import compacted_state
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +37,6 @@ _COMPACT = (
     # A new revision: every host's cached workflow of the instance is stale from now on.
     .values(state=sa.bindparam("state"), revision=_TABLE.c.revision + 1)
 )
-
-
-def completed_elements(rt: Any, session: so.Session, row: ProcessInstance) -> set[str]:
-    """Names of the elements an instance completed (from its summary once compacted)."""
-    summary = summary_of(row.state)
-    if summary is not None:
-        return set(summary["completed"])
-    bundle = rt.registry.get(session, row.process_key, row.version)
-    workflow = load_workflow(rt, session, row, bundle)
-    try:
-        return _completed(workflow)
-    finally:
-        release_workflow(rt, session, row, workflow)
 
 
 def compact_finished(rt: Any, session: so.Session, before: dt.datetime, batch: int = 500) -> int:

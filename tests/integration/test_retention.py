@@ -14,7 +14,7 @@ from flow import application, approve, assess, file_application, new_customer
 from engine.audit import verify
 from engine.errors import Conflict
 from engine.models import ProcessInstance
-from engine.retention import completed_elements
+from engine.progress import completed_elements
 from engine.steps import load_workflow
 from notifications.models import Notification
 from web.extensions import db

@@ -7,7 +7,7 @@ from flask import render_template, request
 from credit.case_view import after_completion, application_instance_id
 from engine.audit import instance_events
 from engine.models import ProcessInstance
-from engine.retention import completed_elements as engine_completed_elements
+from engine.progress import completed_elements as engine_completed_elements
 from web.api.audit import event_view
 from web.api.instances import instance_view, visible_instance
 from web.extensions import db
