@@ -19,7 +19,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -166,6 +165,16 @@ def _book_batch(
     seen: dict[str, Values] = {}
     fresh: list[Values] = []
     for line, values, source in rows:
+        number = values[1]
+        earlier = booked.get(number) or seen.get(number)
+        if values[0] in known:  # the two common cases first, as _problem decides them
+            if earlier is None and values[6] is None:
+                seen[number] = values
+                fresh.append(values)
+                continue
+            if earlier == values:
+                report.unchanged += 1
+                continue
         problem = _problem(values, known, booked, seen, owners)
         if problem is None:
             seen[values[1]] = values
@@ -218,17 +227,17 @@ _INVOICE = Invoice.__table__
 _RESERVATION = OrderReservation.__table__
 
 
-def _keys(dialect: str, keys: Iterable[Any]) -> str:
-    """One parameter holding many keys (ints or texts) for ``_IN``."""
+def _keys(dialect: str, keys: list[int] | list[str]) -> str:
+    """One parameter holding many keys (all ints or all texts) for ``_IN``."""
     if dialect == "sqlite":
-        return json.dumps(list(keys), ensure_ascii=False)
-    return "{" + ",".join(_pg_element(key) for key in keys) + "}"
-
-
-def _pg_element(key: Any) -> str:
-    if isinstance(key, int):
-        return str(key)
-    return '"' + str(key).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(keys, ensure_ascii=False)
+    if not keys or isinstance(keys[0], int):
+        return "{" + ",".join(map(str, keys)) + "}"
+    texts: list[str] = keys  # type: ignore[assignment]
+    everything = "".join(texts)
+    if '"' in everything or "\\" in everything:
+        texts = [text.replace("\\", "\\\\").replace('"', '\\"') for text in texts]
+    return '{"' + '","'.join(texts) + '"}'
 
 
 def _known_customers(session: so.Session, dialect: str, ids: set[int]) -> set[int]:
@@ -237,7 +246,7 @@ def _known_customers(session: so.Session, dialect: str, ids: set[int]) -> set[in
         return set()
     where = _IN.get(dialect, _IN["sqlite"]).format(array="bigint[]")
     query = sa.text(f"SELECT id FROM customer WHERE id {where}")
-    return set(session.scalars(query, {"keys": _keys(dialect, sorted(wanted))}))
+    return set(session.scalars(query, {"keys": _keys(dialect, sorted(wanted))}).all())
 
 
 def _booked(session: so.Session, dialect: str, numbers: list[str]) -> dict[str, Values]:
@@ -247,7 +256,7 @@ def _booked(session: so.Session, dialect: str, numbers: list[str]) -> dict[str, 
     query = sa.text(
         f"SELECT {', '.join(INVOICE_FIELDS)} FROM invoice WHERE number {where}"
     ).columns(*(_INVOICE.c[name] for name in INVOICE_FIELDS))
-    rows = session.execute(query, {"keys": _keys(dialect, numbers)})
+    rows = session.execute(query, {"keys": _keys(dialect, numbers)}).all()
     return {values[1]: tuple(values) for values in rows}  # type: ignore[misc]
 
 
@@ -258,7 +267,7 @@ def _order_owners(session: so.Session, dialect: str, refs: set[str | None]) -> d
     query = sa.text(
         f"SELECT order_ref, customer_id FROM order_reservation WHERE order_ref {where}"
     ).columns(_RESERVATION.c.order_ref, _RESERVATION.c.customer_id)
-    rows = session.execute(query, {"keys": _keys(dialect, sorted(refs))})  # type: ignore[type-var]
+    rows = session.execute(query, {"keys": _keys(dialect, sorted(refs))}).all()  # type: ignore[type-var]
     return {order_ref: customer_id for order_ref, customer_id in rows}
 
 

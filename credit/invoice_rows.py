@@ -217,7 +217,8 @@ def line_parser(columns: Columns, rates: Mapping[str, str]) -> Callable[[str], V
         if due < issued:  # ISO dates order as text
             return None
         try:
-            issued_on, due_on = day(issued), day(due)
+            issued_on = days.get(issued) or day(issued)
+            due_on = days.get(due) or day(due)
         except ValueError:
             return None
         value = Decimal(amount)

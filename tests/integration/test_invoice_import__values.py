@@ -33,6 +33,7 @@ def _lines(a: int, b: int, c: int) -> list[str]:
         f"{a},USD-1,250.55,USD,2026-01-01,2026-02-01,SO-1\n",
         f"{a},USD-1,250.56,USD,2026-01-01,2026-02-01,SO-1\n",
         f"{a},E-1,0.01,EUR,2026-01-01,2026-01-01,\n",
+        f'{a},"Q""2",2,CNY,2026-01-01,2026-02-01,"R""2"\n',
     ]
 
 
@@ -49,7 +50,7 @@ def test_edge_values_are_booked_exactly_and_a_second_run_changes_nothing(app):
 
         report = import_invoices(db.session, NOW, "import", _lines(a, b, c), RATES)
         db.session.commit()
-        assert (report.lines, report.imported, report.unchanged) == (12, 6, 1)
+        assert (report.lines, report.imported, report.unchanged) == (13, 7, 1)
         assert [(r.line, r.errors, r.text) for r in report.rejected] == [
             (
                 6,
@@ -81,6 +82,7 @@ def test_edge_values_are_booked_exactly_and_a_second_run_changes_nothing(app):
             "Q,1": (a, Decimal("5.00"), "CNY", Decimal("1.000000"), "O,2", Decimal("5.00")),
             "发票-7": (a, Decimal("3.00"), "CNY", Decimal("1.000000"), None, Decimal("3.00")),
             "E-1": (a, Decimal("0.01"), "EUR", Decimal("7.700000"), None, Decimal("0.01")),
+            'Q"2': (a, Decimal("2.00"), "CNY", Decimal("1.000000"), 'R"2', Decimal("2.00")),
         }
         invoice = db.session.scalars(sa.select(Invoice).where(Invoice.number == "E-1")).one()
         assert (invoice.issued_on, invoice.due_on, invoice.status) == (
@@ -89,26 +91,26 @@ def test_edge_values_are_booked_exactly_and_a_second_run_changes_nothing(app):
         assert invoice.created_by == "import" and invoice.created_at == NOW.replace(tzinfo=None)
         reservation = db.session.get(OrderReservation, "SO-1")
         assert (reservation.status, reservation.closed_at) == ("invoiced", NOW.replace(tzinfo=None))
-        # 250.55 x 7.10 = 1778.905 -> 1778.91; + 1.50 + 5 + 3 + 0.01 x 7.70 (0.077 -> 0.08)
-        assert read_exposure(db.session, a).receivables == Decimal("1788.49")
+        # 250.55 x 7.10 = 1778.905 -> 1778.91; + 1.50 + 5 + 3 + 0.01 x 7.70 (0.077 -> 0.08) + 2
+        assert read_exposure(db.session, a).receivables == Decimal("1790.49")
         assert read_exposure(db.session, a).reservations == Decimal("0.00")
         assert read_exposure(db.session, c).receivables == big
         events = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "invoices_imported")
         ).all()
         assert [(e.data["count"], e.data["customers"], e.data["first_number"]) for e in events] == [
-            (6, 2, "MAX-1")
+            (7, 2, "MAX-1")
         ]
 
         again = import_invoices(db.session, NOW, "import", _lines(a, b, c), RATES)
         db.session.commit()
         changed_max = [(2, {"number": ["already booked with different amount"]})] if sqlite else []
-        assert (again.imported, again.unchanged) == (0, 7 - len(changed_max))
+        assert (again.imported, again.unchanged) == (0, 8 - len(changed_max))
         assert [(r.line, r.errors) for r in again.rejected if r.line in (2, 11)] == [
             *changed_max,
             (11, {"number": ["already booked with different amount"]}),
         ]
-        assert read_exposure(db.session, a).receivables == Decimal("1788.49")
+        assert read_exposure(db.session, a).receivables == Decimal("1790.49")
 
 
 def test_line_numbers_count_the_lines_of_a_quoted_field_across_lines(app):
