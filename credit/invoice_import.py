@@ -299,7 +299,10 @@ def _insert(
                 f"UPDATE order_reservation SET status = :invoiced, closed_at = :at"
                 f" WHERE order_ref {where} AND status = :open"
                 f" RETURNING customer_id, amount_cny"
-            ).columns(_RESERVATION.c.customer_id, _RESERVATION.c.amount_cny),
+            )
+            # closed_at typed as the column: SQLite gets SQLAlchemy's text form of the moment.
+            .bindparams(sa.bindparam("at", type_=_RESERVATION.c.closed_at.type))
+            .columns(_RESERVATION.c.customer_id, _RESERVATION.c.amount_cny),
             {
                 "keys": _keys(dialect, refs),
                 "invoiced": ReservationStatus.INVOICED.value,

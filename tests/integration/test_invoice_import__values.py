@@ -91,6 +91,14 @@ def test_edge_values_are_booked_exactly_and_a_second_run_changes_nothing(app):
         assert invoice.created_by == "import" and invoice.created_at == NOW.replace(tzinfo=None)
         reservation = db.session.get(OrderReservation, "SO-1")
         assert (reservation.status, reservation.closed_at) == ("invoiced", NOW.replace(tzinfo=None))
+        if sqlite:  # stored as SQLAlchemy stores moments, so text comparisons in SQL agree
+            raw = db.session.execute(
+                sa.text(
+                    "SELECT closed_at, created_at FROM invoice, order_reservation"
+                    " WHERE number = 'USD-1'"
+                )
+            ).one()
+            assert tuple(raw) == ("2026-01-01 00:00:00.000000",) * 2
         # 250.55 x 7.10 = 1778.905 -> 1778.91; + 1.50 + 5 + 3 + 0.01 x 7.70 (0.077 -> 0.08) + 2
         assert read_exposure(db.session, a).receivables == Decimal("1790.49")
         assert read_exposure(db.session, a).reservations == Decimal("0.00")
