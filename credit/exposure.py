@@ -18,6 +18,7 @@ compare the two.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -109,19 +110,30 @@ def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> None:
     if not ids:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_ENSURE_MANY_PG, {"ids": ids})
-        session.execute(_LOCK_MANY_PG, {"ids": ids}).all()
+        array = _pg_array(ids)
+        session.execute(_ENSURE_MANY_PG, {"ids": array})
+        session.execute(_LOCK_MANY_PG, {"ids": array}).all()
         return
-    _ensure_rows(session, ids)
-    for start in range(0, len(ids), 1000):
-        # SQLite: the first write takes the database's write lock.
-        session.execute(
-            sa.update(_TABLE)
-            .where(_TABLE.c.customer_id.in_(ids[start : start + 1000]))
-            .values(receivables=_TABLE.c.receivables)
-        )
+    # SQLite: the first write takes the database's write lock.
+    keys = json.dumps(ids)
+    session.execute(_ENSURE_MANY_SQLITE, {"ids": keys})
+    session.execute(_LOCK_MANY_SQLITE, {"ids": keys})
 
 
+def _pg_array(numbers: Iterable[int | Decimal]) -> str:
+    """A PostgreSQL array literal of numbers (one text parameter, cast in the statement)."""
+    return "{" + ",".join(map(str, numbers)) + "}"
+
+
+# The ids travel as one JSON array; json_each yields them in order.
+_ENSURE_MANY_SQLITE = sa.text(
+    "INSERT INTO customer_exposure (customer_id, receivables, reservations)"
+    " SELECT value, 0, 0 FROM json_each(:ids) WHERE true ON CONFLICT (customer_id) DO NOTHING"
+)
+_LOCK_MANY_SQLITE = sa.text(
+    "UPDATE customer_exposure SET receivables = receivables"
+    " WHERE customer_id IN (SELECT value FROM json_each(:ids))"
+)
 _ENSURE_MANY_PG = sa.text(
     "INSERT INTO customer_exposure (customer_id, receivables, reservations)"
     " SELECT unnest(CAST(:ids AS integer[])), 0, 0 ON CONFLICT (customer_id) DO NOTHING"
@@ -157,19 +169,30 @@ def shift_exposure(
 def shift_exposures(session: so.Session, deltas: Mapping[int, tuple[Decimal, Decimal]]) -> None:
     """Add (receivables, reservations) deltas to many locked rows.
 
-    PostgreSQL: one UPDATE … FROM unnest(arrays); SQLite: one executemany.
+    PostgreSQL: one UPDATE … FROM unnest(arrays); SQLite: one executemany through the driver,
+    the deltas bound as REAL as SQLAlchemy binds them (per-row parameter processing would cost
+    more than the updates).
     """
     rows = [(cid, recv, resv) for cid, (recv, resv) in sorted(deltas.items()) if recv or resv]
-    if session.get_bind().dialect.name != "postgresql":
-        if rows:
-            params = [{"cid": cid, "d_recv": recv, "d_resv": resv} for cid, recv, resv in rows]
-            session.execute(_SHIFT, params)
+    if not rows:
         return
-    if rows:
-        cids, recv, resv = (list(column) for column in zip(*rows, strict=True))
-        session.execute(_SHIFT_MANY_PG, {"cids": cids, "recv": recv, "resv": resv})
+    if session.get_bind().dialect.name != "postgresql":
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            cursor.executemany(
+                _SHIFT_MANY_SQLITE, [(float(recv), float(resv), cid) for cid, recv, resv in rows]
+            )
+        finally:
+            cursor.close()
+        return
+    cids, recv, resv = (_pg_array(column) for column in zip(*rows, strict=True))
+    session.execute(_SHIFT_MANY_PG, {"cids": cids, "recv": recv, "resv": resv})
 
 
+_SHIFT_MANY_SQLITE = (
+    "UPDATE customer_exposure SET receivables = round(receivables + ?, 2),"
+    " reservations = round(reservations + ?, 2) WHERE customer_id = ?"
+)
 # One statement for any number of rows: the deltas travel as three arrays.
 _SHIFT_MANY_PG = sa.text(
     "UPDATE customer_exposure AS e"

@@ -15,19 +15,18 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from credit.credit_file import ROW_ID_MAX
 from credit.exposure import ZERO, cny, lock_exposures, shift_exposures
-from credit.invoice_rows import Columns, Row, header_errors, parse_row
+from credit.invoice_rows import Columns, Values, header_errors, line_parser, parse_row, values_of
 from credit.invoices import INVOICE_FIELDS
-from credit.models import Customer
 from credit.receivable_models import Invoice, InvoiceStatus, OrderReservation, ReservationStatus
 from engine.audit import AuditEntry, append
 from engine.clock import to_db
@@ -68,21 +67,34 @@ def import_invoices(
 
     :raises Invalid: the file is empty or its header is wrong (nothing is imported).
     """
-    records = _records(lines)
-    first = next(records, None)
+    source = iter(lines)
+    first = next(source, None)
     if first is None:
         raise Invalid.field("header", "the file is empty; the first line must be the header")
-    header = [name.strip().lstrip("\ufeff") for name in first[1]]
+    cells, number = _record(first, source)
+    header = [name.strip().lstrip("\ufeff") for name in cells]
     if errors := header_errors(header):
         raise Invalid("the header line (line 1) is not valid", errors)
     columns = Columns(header)
+    parse_line = line_parser(columns, rates)
     report = ImportReport(lines=1)
-    pending: list[tuple[Row, list[str]]] = []
-    for line, cells in records:
-        report.lines = line
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        pending.append((parse_row(line, columns, cells, rates), cells))
+    pending: list[_Line] = []
+    for text in source:
+        number += 1
+        report.lines = number
+        values = parse_line(text)
+        if values is not None:
+            pending.append((number, values, None, text))
+        else:
+            cells, extra = _record(text, source)
+            line, number = number, number + extra - 1
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line
+            row = parse_row(line, columns, cells, rates)
+            if row.errors:
+                pending.append((line, None, row.errors, cells))
+            else:
+                pending.append((line, values_of(row), None, cells))
         if len(pending) >= batch:
             _book_batch(session, now, actor, pending, rates, report)
             pending = []
@@ -95,29 +107,27 @@ def import_invoices(
     return report
 
 
-def _records(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, cells) of each CSV record; the header is line 1."""
-    counter = _LineCounter(lines)
-    end = 0
-    for cells in csv.reader(counter):
-        start, end = end + 1, counter.count
-        yield start, cells
+# A non-blank line: its number, its values (None: rejected) or its errors, and its raw text
+# (fast path) or cells (csv module).
+_Line = tuple[int, Values | None, dict[str, list[str]] | None, str | list[str]]
 
 
-class _LineCounter:
-    """Lines handed to the CSV reader, counted (a quoted field may span several)."""
+def _record(first: str, rest: Iterator[str]) -> tuple[list[str], int]:
+    """The cells of the CSV record starting with ``first`` and how many lines it spans.
 
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = iter(lines)
-        self.count = 0
+    A quoted field may span several lines: the csv module takes them from ``rest`` (and only
+    those: it stops at the end of the record).
+    """
+    taken = 1
 
-    def __iter__(self) -> Iterator[str]:
-        return self
+    def more() -> Iterator[str]:
+        nonlocal taken
+        yield first
+        for text in rest:
+            taken += 1
+            yield text
 
-    def __next__(self) -> str:
-        text = next(self._lines)
-        self.count += 1
-        return text
+    return next(csv.reader(more()), []), taken
 
 
 def as_csv(cells: list[str]) -> str:
@@ -127,127 +137,183 @@ def as_csv(cells: list[str]) -> str:
     return buffer.getvalue()
 
 
+def _source_csv(source: str | list[str]) -> str:
+    # A fast-path line has no quotes: its cells are the text between the commas.
+    cells = source.rstrip("\r\n").split(",") if isinstance(source, str) else source
+    return as_csv(cells)
+
+
 def _book_batch(
     session: so.Session,
     now: dt.datetime,
     actor: str,
-    pending: list[tuple[Row, list[str]]],
+    pending: list[_Line],
     rates: Mapping[str, str],
     report: ImportReport,
 ) -> None:
     rows, rejected = [], []
-    for row, cells in pending:
-        if row.errors:
-            rejected.append(Rejected(row.line, row.errors, as_csv(cells)))
+    for line, values, errors, source in pending:
+        if values is None:
+            rejected.append(Rejected(line, errors or {}, _source_csv(source)))
         else:
-            rows.append((row, cells))
-    customer_ids = {row.values["customer_id"] for row, _ in rows}
-    known = _known_customers(session, customer_ids)
+            rows.append((line, values, source))
+    dialect = session.get_bind().dialect.name
+    known = _known_customers(session, dialect, {values[0] for _, values, _ in rows})
     lock_exposures(session, known)
-    booked = _booked(session, [row.values["number"] for row, _ in rows])
-    owners = _order_owners(session, {row.values["order_ref"] for row, _ in rows} - {None})
-    seen: dict[str, dict[str, Any]] = {}
-    fresh = []
-    for row, cells in rows:
-        values = row.values
+    booked = _booked(session, dialect, [values[1] for _, values, _ in rows])
+    owners = _order_owners(session, dialect, {values[6] for _, values, _ in rows} - {None})
+    seen: dict[str, Values] = {}
+    fresh: list[Values] = []
+    for line, values, source in rows:
+        number = values[1]
+        earlier = booked.get(number) or seen.get(number)
+        if values[0] in known:  # the two common cases first, as _problem decides them
+            if earlier is None and values[6] is None:
+                seen[number] = values
+                fresh.append(values)
+                continue
+            if earlier == values:
+                report.unchanged += 1
+                continue
         problem = _problem(values, known, booked, seen, owners)
-        if problem == "unchanged":
-            report.unchanged += 1
-        elif problem:
-            rejected.append(Rejected(row.line, problem, as_csv(cells)))
-        else:
-            seen[values["number"]] = values
+        if problem is None:
+            seen[values[1]] = values
             fresh.append(values)
+        elif problem == "unchanged":
+            report.unchanged += 1
+        else:
+            rejected.append(Rejected(line, problem, _source_csv(source)))
     if fresh:
-        _insert(session, now, actor, fresh, rates)
+        _insert(session, dialect, now, actor, fresh, rates)
         report.imported += len(fresh)
     report.rejected.extend(sorted(rejected, key=lambda r: r.line))
 
 
 def _problem(
-    values: dict[str, Any],
+    values: Values,
     known: set[int],
-    booked: dict[str, dict[str, Any]],
-    seen: dict[str, dict[str, Any]],
+    booked: dict[str, Values],
+    seen: dict[str, Values],
     owners: dict[str, int],
 ) -> dict[str, list[str]] | str | None:
     """None to book the line, "unchanged" when booked already, else its field errors."""
-    if values["customer_id"] not in known:
-        return {"customer_id": [f"no customer with id {values['customer_id']}"]}
-    earlier = booked.get(values["number"]) or seen.get(values["number"])
+    customer_id, number, *_, order_ref = values
+    if customer_id not in known:
+        return {"customer_id": [f"no customer with id {customer_id}"]}
+    earlier = booked.get(number) or seen.get(number)
     if earlier is not None:
-        changed = [name for name in INVOICE_FIELDS if earlier[name] != values[name]]
-        if not changed:
+        if earlier == values:
             return "unchanged"
+        changed = [
+            name
+            for name, old, new in zip(INVOICE_FIELDS, earlier, values, strict=True)
+            if old != new
+        ]
         return {"number": [f"already booked with different {', '.join(changed)}"]}
-    owner = owners.get(values["order_ref"] or "")
-    if owner is not None and owner != values["customer_id"]:
-        return {"order_ref": [f"order {values['order_ref']} belongs to customer {owner}"]}
+    owner = owners.get(order_ref or "")
+    if owner is not None and owner != customer_id:
+        return {"order_ref": [f"order {order_ref} belongs to customer {owner}"]}
     return None
 
 
-def _known_customers(session: so.Session, ids: set[int]) -> set[int]:
-    found: set[int] = set()
-    ordered = sorted(cid for cid in ids if cid <= ROW_ID_MAX)
-    for start in range(0, len(ordered), 1000):
-        chunk = ordered[start : start + 1000]
-        found.update(session.scalars(sa.select(Customer.id).where(Customer.id.in_(chunk))))
-    return found
+# Each lookup of a batch is one statement: the keys travel as one parameter, a PostgreSQL array
+# literal or a JSON array for SQLite's json_each (an IN list of 1,000 placeholders costs more to
+# build and parse than to run).
+_IN = {
+    "postgresql": "= ANY(CAST(:keys AS {array}))",
+    "sqlite": "IN (SELECT value FROM json_each(:keys))",
+}
+_INVOICE = Invoice.__table__
+_RESERVATION = OrderReservation.__table__
 
 
-def _booked(session: so.Session, numbers: list[str]) -> dict[str, dict[str, Any]]:
-    columns = [getattr(Invoice, name) for name in INVOICE_FIELDS]
-    found = {}
-    for start in range(0, len(numbers), 1000):
-        chunk = numbers[start : start + 1000]
-        for values in session.execute(sa.select(*columns).where(Invoice.number.in_(chunk))):
-            found[values.number] = dict(zip(INVOICE_FIELDS, values, strict=True))
-    return found
+def _keys(dialect: str, keys: list[int] | list[str]) -> str:
+    """One parameter holding many keys (all ints or all texts) for ``_IN``."""
+    if dialect == "sqlite":
+        return json.dumps(keys, ensure_ascii=False)
+    if not keys or isinstance(keys[0], int):
+        return "{" + ",".join(map(str, keys)) + "}"
+    texts: list[str] = keys  # type: ignore[assignment]
+    everything = "".join(texts)
+    if '"' in everything or "\\" in everything:
+        texts = [text.replace("\\", "\\\\").replace('"', '\\"') for text in texts]
+    return '{"' + '","'.join(texts) + '"}'
 
 
-def _order_owners(session: so.Session, refs: set[str]) -> dict[str, int]:
+def _known_customers(session: so.Session, dialect: str, ids: set[int]) -> set[int]:
+    wanted = [cid for cid in ids if cid <= ROW_ID_MAX]
+    if not wanted:
+        return set()
+    where = _IN.get(dialect, _IN["sqlite"]).format(array="bigint[]")
+    query = sa.text(f"SELECT id FROM customer WHERE id {where}")
+    return set(session.scalars(query, {"keys": _keys(dialect, sorted(wanted))}).all())
+
+
+def _booked(session: so.Session, dialect: str, numbers: list[str]) -> dict[str, Values]:
+    if not numbers:
+        return {}
+    where = _IN.get(dialect, _IN["sqlite"]).format(array="text[]")
+    query = sa.text(
+        f"SELECT {', '.join(INVOICE_FIELDS)} FROM invoice WHERE number {where}"
+    ).columns(*(_INVOICE.c[name] for name in INVOICE_FIELDS))
+    rows = session.execute(query, {"keys": _keys(dialect, numbers)}).all()
+    return {values[1]: tuple(values) for values in rows}  # type: ignore[misc]
+
+
+def _order_owners(session: so.Session, dialect: str, refs: set[str | None]) -> dict[str, int]:
     if not refs:
         return {}
-    rows = session.execute(
-        sa.select(OrderReservation.order_ref, OrderReservation.customer_id).where(
-            OrderReservation.order_ref.in_(sorted(refs))
-        )
-    )
+    where = _IN.get(dialect, _IN["sqlite"]).format(array="text[]")
+    query = sa.text(
+        f"SELECT order_ref, customer_id FROM order_reservation WHERE order_ref {where}"
+    ).columns(_RESERVATION.c.order_ref, _RESERVATION.c.customer_id)
+    rows = session.execute(query, {"keys": _keys(dialect, sorted(refs))}).all()  # type: ignore[type-var]
     return {order_ref: customer_id for order_ref, customer_id in rows}
 
 
 def _insert(
     session: so.Session,
+    dialect: str,
     now: dt.datetime,
     actor: str,
-    fresh: list[dict[str, Any]],
+    fresh: list[Values],
     rates: Mapping[str, str],
 ) -> None:
     at = to_db(now)
     rate_of = {code: Decimal(rate) for code, rate in rates.items()}
+    in_cny = {code: rate == 1 for code, rate in rate_of.items()}
     deltas: dict[int, list[Decimal]] = {}
-    for values in fresh:
-        rate = rate_of[values["currency"]]
-        amount_cny = values["amount"] if rate == 1 else cny(values["amount"], rate)
-        delta = deltas.setdefault(values["customer_id"], [ZERO, ZERO])
-        delta[0] += amount_cny
+    for customer_id, _, amount, currency, *_ in fresh:
+        amount_cny = amount if in_cny[currency] else cny(amount, rate_of[currency])
+        delta = deltas.get(customer_id)
+        if delta is None:
+            deltas[customer_id] = [amount_cny, ZERO]
+        else:
+            delta[0] += amount_cny
     bulk_insert_invoices(session, fresh, rate_of, actor, at)
-    refs = sorted({values["order_ref"] for values in fresh if values["order_ref"]})
-    for start in range(0, len(refs), 1000):
-        table = OrderReservation.__table__
+    refs = sorted({values[6] for values in fresh if values[6]})
+    if refs:
+        where = _IN.get(dialect, _IN["sqlite"]).format(array="text[]")
         closed = session.execute(
-            sa.update(table)
-            .where(
-                table.c.order_ref.in_(refs[start : start + 1000]),
-                table.c.status == ReservationStatus.OPEN.value,
+            sa.text(
+                f"UPDATE order_reservation SET status = :invoiced, closed_at = :at"
+                f" WHERE order_ref {where} AND status = :open"
+                f" RETURNING customer_id, amount_cny"
             )
-            .values(status=ReservationStatus.INVOICED.value, closed_at=at)
-            .returning(table.c.customer_id, table.c.amount_cny)
+            # closed_at typed as the column: SQLite gets SQLAlchemy's text form of the moment.
+            .bindparams(sa.bindparam("at", type_=_RESERVATION.c.closed_at.type))
+            .columns(_RESERVATION.c.customer_id, _RESERVATION.c.amount_cny),
+            {
+                "keys": _keys(dialect, refs),
+                "invoiced": ReservationStatus.INVOICED.value,
+                "open": ReservationStatus.OPEN.value,
+                "at": at,
+            },
         )
         for customer_id, amount_cny in closed:
             deltas.setdefault(customer_id, [ZERO, ZERO])[1] -= Decimal(amount_cny)
     shift_exposures(session, {cid: (recv, resv) for cid, (recv, resv) in deltas.items()})
-    digest = hashlib.sha256("\n".join(v["number"] for v in fresh).encode()).hexdigest()
+    digest = hashlib.sha256("\n".join(values[1] for values in fresh).encode()).hexdigest()
     append(
         session,
         now,
@@ -258,8 +324,8 @@ def _insert(
                 data={
                     "count": len(fresh),
                     "customers": len(deltas),
-                    "first_number": fresh[0]["number"],
-                    "last_number": fresh[-1]["number"],
+                    "first_number": fresh[0][1],
+                    "last_number": fresh[-1][1],
                     "numbers_sha256": digest,
                 },
             )
@@ -285,7 +351,7 @@ _COLUMNS = (
 
 def bulk_insert_invoices(
     session: so.Session,
-    fresh: list[dict[str, Any]],
+    fresh: list[Values],
     rate_of: Mapping[str, Decimal],
     actor: str,
     at: dt.datetime,
@@ -298,26 +364,29 @@ def bulk_insert_invoices(
     status = InvoiceStatus.OPEN.value
     raw = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
+        # COPY's text format, written as one block: a tab between columns, \N for NULL.
+        rate_text = {code: str(rate) for code, rate in rate_of.items()}
+        tail = f"{status}\t{_copy_text(actor)}\t{at.isoformat(' ')}\n"
+        block = "".join(
+            f"{customer_id}\t{_copy_text(number)}\t{amount}\t{currency}\t{rate_text[currency]}"
+            f"\t{issued_on}\t{due_on}\t{_copy_text(order_ref) if order_ref else NULL}"
+            f"\t{amount}\t{tail}"
+            for customer_id, number, amount, currency, issued_on, due_on, order_ref in fresh
+        )
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY invoice ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-                for v in fresh:
-                    copy.write_row(
-                        (
-                            v["customer_id"], v["number"], v["amount"], v["currency"],
-                            rate_of[v["currency"]], v["issued_on"], v["due_on"], v["order_ref"],
-                            v["amount"], status, actor, at,
-                        )
-                    )  # fmt: skip
+                copy.write(block)
         return
     # SQLite, stored as SQLAlchemy stores it: numbers as REAL, dates and times as ISO text.
     stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+    rate_float = {code: float(rate) for code, rate in rate_of.items()}
     rows = [
         (
-            v["customer_id"], v["number"], float(v["amount"]), v["currency"],
-            float(rate_of[v["currency"]]), v["issued_on"].isoformat(), v["due_on"].isoformat(),
-            v["order_ref"], float(v["amount"]), status, actor, stamp,
+            customer_id, number, float(amount), currency, rate_float[currency],
+            issued_on.isoformat(), due_on.isoformat(), order_ref, float(amount), status, actor,
+            stamp,
         )
-        for v in fresh
+        for customer_id, number, amount, currency, issued_on, due_on, order_ref in fresh
     ]  # fmt: skip
     marks = ", ".join("?" * len(_COLUMNS))
     cursor = raw.cursor()
@@ -325,3 +394,14 @@ def bulk_insert_invoices(
         cursor.executemany(f"INSERT INTO invoice ({', '.join(_COLUMNS)}) VALUES ({marks})", rows)
     finally:
         cursor.close()
+
+
+NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(text: str) -> str:
+    """A text value escaped for COPY's text format."""
+    if "\\" in text or not text.isprintable():
+        return text.translate(_COPY_ESCAPES)
+    return text
