@@ -27,13 +27,13 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit import check_facts as facts
+from credit.check_facts import CustomerTerms
 from credit.check_models import CheckDecision, CreditCheck
-from credit.credit_file import find_customer
-from credit.exposure import CENT, ZERO, cny, fx_rate, limit_cny, lock_exposure, read_exposure
-from credit.models import Customer
-from credit.receivable_models import Invoice, InvoiceStatus
-from credit.releases import consume_release_once, temporary_limits_cny
-from credit.reservations import find_reservation, hold_for_order, open_amount_cny
+from credit.credit_file import ROW_ID_MAX
+from credit.exposure import CENT, ZERO, cny, fx_rate, limit_cny, lock_exposure
+from credit.releases import consume_release_once
+from credit.reservations import hold_for_order, open_amount_cny
 from credit.scorecard import dmn_number
 from engine.actor import Actor
 from engine.clock import to_db
@@ -68,9 +68,12 @@ _ONE_INPUT: dict[tuple[str, int, str, str | None], dict[str, Any]] = {}
 class Policy:
     """The credit check's decision tables of the newest credit_decision version."""
 
-    def __init__(self, rt: Runtime, session: so.Session) -> None:
-        """Load the deployed tables (parsed once per version by the registry)."""
-        self._bundle = rt.registry.latest(session, PROCESS_KEY)
+    def __init__(self, rt: Runtime, session: so.Session, version: int | None = None) -> None:
+        """Load the deployed tables (parsed once per version by the registry).
+
+        :param version: the active version when the caller read it already.
+        """
+        self._bundle = rt.registry.latest(session, PROCESS_KEY, version)
         self._script_engine = rt.script_engine
 
     def decide(self, decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -122,28 +125,43 @@ def check_credit(
         request_release without an order_ref.
     :raises Conflict: the order_ref belongs to another customer.
     """
-    customer = find_customer(session, values["customer_id"])
+    customer_id = values["customer_id"]
+    order_ref = values.get("order_ref") or None
+    now, today = rt.clock.now(), rt.clock.today()
+    # Without an order_ref nothing is reserved: one statement reads everything. With one, the
+    # check point decides whether the exposure is locked before the order's facts are read.
+    read, customer = None, None
+    if not 1 <= customer_id <= ROW_ID_MAX:
+        pass  # a 64-bit id matches nobody and must not reach the 32-bit column
+    elif order_ref is None:
+        read = facts.read_all(session, PROCESS_KEY, customer_id, None, today)
+        customer = read[0] if read else None
+    else:
+        customer = facts.read_customer(session, PROCESS_KEY, customer_id)
     if customer is None:
-        raise Invalid.field("customer_id", f"no customer with id {values['customer_id']}")
+        raise Invalid.field("customer_id", f"no customer with id {customer_id}")
     amount: Decimal = values["amount"]
     if not amount.is_finite() or amount <= 0:
         raise Invalid.field("amount", "must be a decimal number greater than 0")
     currency = str(values.get("currency") or "CNY").upper()
     rate = fx_rate(currency, rates)
     amount_cny = cny(amount, rate)
-    order_ref = values.get("order_ref") or None
     check_point = values.get("check_point") or "order"
     if values.get("request_release") and not order_ref:
         raise Invalid.field("order_ref", "request_release needs the order_ref of the order")
-    now, today = rt.clock.now(), rt.clock.today()
-    policy = Policy(rt, session)
+    policy = Policy(rt, session, customer.policy_version)
     enforced = policy.enforced(check_point)
     reserving = enforced and order_ref is not None
-    held = lock_exposure(session, customer.id) if reserving else read_exposure(session, customer.id)
-    previous = (
-        open_amount_cny(find_reservation(session, order_ref), customer.id) if order_ref else ZERO
-    )
-    limit = _effective_limit(session, customer, rates, today)
+    if read is not None:
+        _, held, order = read
+    elif reserving:
+        held = lock_exposure(session, customer.id)
+        order = facts.read_after_lock(session, customer.id, order_ref, today)
+    else:
+        read = facts.read_all(session, PROCESS_KEY, customer.id, order_ref, today)
+        _, held, order = read
+    previous = open_amount_cny(order.reservation, customer.id)
+    limit = _effective_limit(customer, order.temporary_limits, rates)
     has_limit = limit is not None and limit > 0
     tolerance = policy.tolerance(customer.grade, limit) if has_limit else ZERO
     exposure_before = held.total - previous
@@ -154,7 +172,7 @@ def check_credit(
             "limit": limit or ZERO,
             "tolerance": tolerance,
             "exposure_after": exposure_before + amount_cny,
-            "days_past_due": _days_past_due(session, customer.id, today),
+            "days_past_due": _days_after(order.oldest_open_due, today),
             "review_days_overdue": _days_after(customer.review_due_on, today) if has_limit else 0,
             "grade": customer.grade,
             "warning_level": customer.warning_level,
@@ -188,28 +206,29 @@ def check_credit(
             check_point,
         )
         exposure_after = exposure_before + amount_cny
-    row = CreditCheck(
-        at=to_db(now),
-        actor=actor.username,
-        customer_id=customer.id,
-        order_ref=order_ref,
-        check_point=check_point,
-        amount=amount,
-        currency=currency,
-        amount_cny=amount_cny,
-        decision=decision.value,
-        reasons=reasons,
-        credit_limit=limit,
-        tolerance=tolerance,
-        exposure_before=exposure_before,
-        exposure_after=exposure_after,
-        release_id=release_id,
-    )
-    session.add(row)
-    session.flush()
+    check_id = session.execute(
+        _LOG,
+        {
+            "at": to_db(now),
+            "actor": actor.username,
+            "customer_id": customer.id,
+            "order_ref": order_ref,
+            "check_point": check_point,
+            "amount": amount,
+            "currency": currency,
+            "amount_cny": amount_cny,
+            "decision": decision.value,
+            "reasons": reasons,
+            "credit_limit": limit,
+            "tolerance": tolerance,
+            "exposure_before": exposure_before,
+            "exposure_after": exposure_after,
+            "release_id": release_id,
+        },
+    ).scalar_one()
     instance_id = None
     if decision == CheckDecision.BLOCK and values.get("request_release"):
-        instance_id = request_release(session, rt, actor, row, customer)
+        instance_id = request_release(session, rt, actor, check_id, order_ref, customer.id)
     return CheckResult(
         decision=decision.value,
         reasons=reasons,
@@ -217,30 +236,23 @@ def check_credit(
         exposure=exposure_after,
         available=None if limit is None else limit - exposure_after,
         tolerance=tolerance,
-        check_id=row.id,
+        check_id=check_id,
         credit_decision_instance_id=instance_id,
     )
 
 
+# The check's log row: a Core INSERT (no ORM object to build, track and flush).
+_LOG = sa.insert(CreditCheck.__table__).returning(CreditCheck.__table__.c.id)
+
+
 def _effective_limit(
-    session: so.Session, customer: Customer, rates: Mapping[str, str], today: dt.date
+    customer: CustomerTerms, temporary: Decimal, rates: Mapping[str, str]
 ) -> Decimal | None:
     """The active limit in CNY plus the temporary increases valid today."""
     base = limit_cny(customer, rates)
-    extra = temporary_limits_cny(session, customer.id, today)
-    if base is None and not extra:
+    if base is None and not temporary:
         return None
-    return (base or ZERO) + extra
-
-
-def _days_past_due(session: so.Session, customer_id: int, today: dt.date) -> int:
-    """Days past due of the customer's oldest open invoice (0 when none is past due)."""
-    oldest = session.scalar(
-        sa.select(sa.func.min(Invoice.due_on)).where(
-            Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.OPEN.value
-        )
-    )
-    return _days_after(oldest, today)
+    return (base or ZERO) + temporary
 
 
 def _days_after(day: dt.date | None, today: dt.date) -> int:
@@ -248,7 +260,12 @@ def _days_after(day: dt.date | None, today: dt.date) -> int:
 
 
 def request_release(
-    session: so.Session, rt: Runtime, actor: Actor, check: CreditCheck, customer: Customer
+    session: so.Session,
+    rt: Runtime,
+    actor: Actor,
+    check_id: int,
+    order_ref: str,
+    customer_id: int,
 ) -> int:
     """Start the order's credit_decision (or return the one already deciding it)."""
     from engine.instances import start_instance
@@ -256,7 +273,7 @@ def request_release(
     running = session.scalar(
         sa.select(ProcessInstance.id).where(
             ProcessInstance.process_key == PROCESS_KEY,
-            ProcessInstance.business_key == check.order_ref,
+            ProcessInstance.business_key == order_ref,
             ProcessInstance.status.in_(
                 [InstanceStatus.RUNNING.value, InstanceStatus.WAITING.value]
             ),
@@ -269,8 +286,8 @@ def request_release(
         session,
         PROCESS_KEY,
         actor,
-        business_key=check.order_ref,
-        subject=f"customer:{customer.id}",
-        data={"check_id": check.id},
+        business_key=order_ref,
+        subject=f"customer:{customer_id}",
+        data={"check_id": check_id},
     )
     return change.instance.id

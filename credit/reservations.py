@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from credit.check_facts import Reservation
 from credit.exposure import ZERO, lock_exposure, shift_exposure
 from credit.ledger import audit_customer
 from credit.receivable_models import OrderReservation, ReservationStatus
@@ -27,7 +28,9 @@ def find_reservation(session: so.Session, order_ref: str) -> OrderReservation | 
     return session.get(OrderReservation, order_ref, populate_existing=True)
 
 
-def open_amount_cny(reservation: OrderReservation | None, customer_id: int) -> Decimal:
+def open_amount_cny(
+    reservation: OrderReservation | Reservation | None, customer_id: int
+) -> Decimal:
     """What the order holds in the customer's exposure now: its CNY amount while open.
 
     :raises Conflict: the order_ref belongs to another customer.

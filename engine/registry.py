@@ -35,6 +35,20 @@ _UNSAFE_XML = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 FORM_SUFFIX = ".form.json"
 
 
+def active_version(key: str) -> sa.ScalarSelect[int]:
+    """The active version number of a process, as a scalar subquery for a caller's statement."""
+    return (
+        sa.select(ProcessVersion.version)
+        .where(
+            ProcessVersion.process_key == key,
+            ProcessVersion.status == VersionStatus.ACTIVE.value,
+        )
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 class CreditflowParser(SpiffBpmnParser):
     """Spiff's parser, with decision tables that fail closed and timers on the engine clock."""
 
@@ -357,11 +371,18 @@ class Registry:
             .limit(1)
         )
 
-    def latest(self, session: so.Session, key: str) -> Bundle:
-        """The version new instances start: the active one (drafts wait for activation)."""
-        version = session.execute(_ACTIVE_VERSION, {"key": key}).scalar()
+    def latest(self, session: so.Session, key: str, version: int | None = None) -> Bundle:
+        """The version new instances start: the active one (drafts wait for activation).
+
+        :param version: the active version number when the caller read it already
+            (``active_version`` in its own statement); None reads it here.
+        """
         if version is None:
-            raise NotFound(f"no process model '{key}' is deployed (see GET /api/v1/process-models)")
+            version = session.execute(_ACTIVE_VERSION, {"key": key}).scalar()
+            if version is None:
+                raise NotFound(
+                    f"no process model '{key}' is deployed (see GET /api/v1/process-models)"
+                )
         return self.get(session, key, version)
 
     def get(self, session: so.Session, key: str, version: int) -> Bundle:

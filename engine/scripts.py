@@ -13,6 +13,7 @@ returning plain data (scripts may call any public method of what they return).
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import heapq
 import itertools
@@ -225,6 +226,12 @@ def _script_line(error: BaseException) -> int | None:
     return line
 
 
+@lru_cache(maxsize=4096)
+def _parses(expression: str) -> None:
+    # A text that fails raises each time (lru_cache keeps only results).
+    ast.parse(expression)
+
+
 class SandboxScriptEngine(PythonScriptEngine):
     """Spiff's script engine on the sandbox; service tasks go to the engine's service caller."""
 
@@ -237,6 +244,10 @@ class SandboxScriptEngine(PythonScriptEngine):
     ) -> None:
         super().__init__(environment=environment or SandboxEnvironment())
         self.service_caller = service_caller
+
+    def validate(self, expression: str) -> None:
+        """Raise SyntaxError unless the text parses (remembered: DMN rules ask on every call)."""
+        _parses(expression)
 
     def call_service(
         self,

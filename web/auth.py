@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.errors import Forbidden
-from engine.models import User
+from engine.models import User, user_group
 from web.extensions import db
 
 
@@ -110,48 +111,92 @@ def session_user() -> User | None:
     return user
 
 
-def _user_from_request() -> User | None:
+@dataclass(frozen=True)
+class Principal:
+    """Who made the request: enough for the role check and the actor, without an ORM object."""
+
+    id: int
+    username: str
+    group_names: frozenset[str]
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        """The principal of a loaded user."""
+        return cls(user.id, user.username, frozenset(user.group_names))
+
+
+# A bearer token's user, with its groups, in one statement (one row per group, at least one).
+_TOKEN_USER = (
+    sa.select(User.username, User.active, User.token_version, user_group.c.group_name)
+    .outerjoin(user_group, user_group.c.user_id == User.id)
+    .where(User.id == sa.bindparam("uid"))
+)
+
+
+def _token_principal(token: str) -> Principal:
+    """Verify a bearer token against the user's current row (read on every request).
+
+    The row is read each time, so a password change, deactivation or sign-out everywhere
+    (``revoke_sign_ins``) refuses the token on the very next request on any host.
+    """
+    max_age = current_app.config["CREDITFLOW"].token_max_age
+    try:
+        payload = _tokens().loads(token, max_age=max_age)
+    except BadSignature as exc:
+        raise Unauthorized("bad or expired token") from exc
+    uid = payload.get("uid") if isinstance(payload, dict) else None
+    rows = db.session.execute(_TOKEN_USER, {"uid": uid}).all() if isinstance(uid, int) else []
+    if rows and payload.get("tv") != rows[0].token_version:
+        raise Unauthorized("the token was revoked (password change or sign-out); get a new one")
+    if not rows or not rows[0].active:
+        raise Unauthorized("unknown or inactive user")
+    groups = frozenset(row.group_name for row in rows if row.group_name is not None)
+    return Principal(uid, rows[0].username, groups)
+
+
+def _principal_from_request() -> Principal | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        max_age = current_app.config["CREDITFLOW"].token_max_age
-        try:
-            payload = _tokens().loads(header[7:].strip(), max_age=max_age)
-        except BadSignature as exc:
-            raise Unauthorized("bad or expired token") from exc
-        uid = payload.get("uid") if isinstance(payload, dict) else None
-        user = db.session.get(User, uid) if isinstance(uid, int) else None
-        if user is not None and payload.get("tv") != user.token_version:
-            raise Unauthorized("the token was revoked (password change or sign-out); get a new one")
-    elif session.get("uid"):
-        user = session_user()
-        if user is None:
-            raise Unauthorized("the session ended; sign in again")
-    else:
+        return _token_principal(header[7:].strip())
+    if not session.get("uid"):
         return None
-    if user is None or not user.active:
-        raise Unauthorized("unknown or inactive user")
-    return user
+    user = session_user()
+    if user is None:
+        raise Unauthorized("the session ended; sign in again")
+    g.user = user
+    return Principal.of(user)
 
 
-def current_user() -> User:
-    """The signed-in user of this request; raises Unauthorized when there is none."""
-    if "user" not in g:
-        g.user = _user_from_request()
-    if g.user is None:
+def current_principal() -> Principal:
+    """Who signed this request (checked once per request); raises Unauthorized when nobody."""
+    if "principal" not in g:
+        g.principal = _principal_from_request()
+    if g.principal is None:
         raise Unauthorized(
             "sign in: POST /api/v1/auth/token, then send 'Authorization: Bearer <token>'"
         )
+    return g.principal
+
+
+def current_user() -> User:
+    """The signed-in user of this request as a row; raises Unauthorized when there is none."""
+    if "user" not in g:
+        user = db.session.get(User, current_principal().id)
+        if user is None:
+            raise Unauthorized("unknown or inactive user")
+        g.user = user
     return g.user
 
 
 def requires(*groups: str) -> Callable:
     """Allow a signed-in user; with groups, only members of one of them (else 403)."""
+    allowed = frozenset(groups)
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if groups and not (user.group_names & set(groups)):
+            user = current_principal()
+            if groups and not (user.group_names & allowed):
                 raise Forbidden(
                     f"user '{user.username}' is not in any of the groups {sorted(groups)}"
                 )

@@ -46,8 +46,8 @@ def _before_commit(session: Any) -> None:
         return
     rt = current_app.extensions["creditflow.runtime"]
     rates = current_app.config["CREDITFLOW"].fx_rates
-    user = g.get("user")
-    actor = user.username if user is not None else "system"
+    principal = g.get("principal")
+    actor = principal.username if principal is not None else "system"
     for _ in range(_ROUNDS):
         changed = take_changed(session)
         if not changed:

@@ -6,7 +6,7 @@ from flask import current_app
 
 from engine.instances import Actor
 from engine.runtime import Runtime
-from web.auth import current_user
+from web.auth import current_principal
 
 
 def runtime() -> Runtime:
@@ -16,5 +16,5 @@ def runtime() -> Runtime:
 
 def actor() -> Actor:
     """The signed-in user as an engine actor."""
-    user = current_user()
-    return Actor(user.username, frozenset(user.group_names))
+    user = current_principal()
+    return Actor(user.username, user.group_names)

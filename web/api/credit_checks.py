@@ -22,6 +22,7 @@ from web.auth import requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
 
+_CHECK_OUT = CreditCheckOut()  # holds no request state; built once (it copies its fields)
 KPI_READERS = ("credit_manager", "finance_director", "general_manager", "auditor", "admin")
 
 
@@ -35,7 +36,7 @@ def check_credit(body: dict[str, Any]) -> dict[str, Any]:
         db.session, runtime(), actor(), body, current_app.config["CREDITFLOW"].fx_rates
     )
     db.session.commit()
-    out = CreditCheckOut().dump(result)
+    out = _CHECK_OUT.dump(result)
     if out.get("credit_decision_instance_id") is None:
         out.pop("credit_decision_instance_id", None)
     return out

@@ -82,11 +82,21 @@ def body(
     :param optional: the body may be left out (validated as an empty object then).
     """
 
+    # A schema holds no request state, so one instance serves every request (building one
+    # copies its declared fields); `make` builds one per request when it needs request values.
+    shared: list[Schema] = []
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             data = {} if optional and not request.get_data(cache=True) else None
-            kwargs["body"] = load(make() if make else schema(), data)
+            if make is not None:
+                instance = make()
+            else:
+                if not shared:
+                    shared.append(schema())
+                instance = shared[0]
+            kwargs["body"] = load(instance, data)
             return view(*args, **kwargs)
 
         op = operation(wrapper)
