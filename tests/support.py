@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -87,6 +89,32 @@ def ui_login(client, username: str = "sales1", password: str = "demo", url: str 
     token = csrf_token(client, "/login", **{k: v for k, v in kw.items() if k == "base_url"})
     data = {"username": username, "password": password, "csrf_token": token}
     return client.post(url, data=data, **kw)
+
+
+@contextlib.contextmanager
+def statements(app, test_clock: bool = True) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block, whitespace collapsed.
+
+    With ``test_clock`` the test clock's reads of its row are left out (a real clock is not
+    in the database).
+    """
+    import sqlalchemy as sa
+
+    from web.extensions import db
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not (test_clock and "FROM setting" in statement):
+            seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def postgres_database(base_url: str, prefix: str = "cf_test") -> tuple[str, str]:

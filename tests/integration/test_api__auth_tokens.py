@@ -3,9 +3,8 @@ revocation or a group change applies on the very next request, on every host of 
 
 from __future__ import annotations
 
-import contextlib
-
 import sqlalchemy as sa
+from support import statements
 
 from engine.models import Group, User
 from web.extensions import db
@@ -34,22 +33,6 @@ def _change(app, name, change):
         user = db.session.scalar(sa.select(User).where(User.username == name))
         change(user)
         db.session.commit()
-
-
-@contextlib.contextmanager
-def _statements(app):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def test_deactivation_refuses_the_token_on_the_next_request_on_every_host(app, api, database_url):
@@ -107,7 +90,7 @@ def test_an_inactive_users_fresh_token_is_refused(app, api):
 
 def test_the_token_user_and_groups_are_one_statement(app, api):
     headers = {"Authorization": f"Bearer {api.token('auditor1')}"}
-    with _statements(app) as seen:
+    with statements(app, test_clock=False) as seen:
         r = api.client.get("/api/v1/kpis?from=2026-01-01&to=2026-01-31", headers=headers)
     assert r.status_code == 200
     assert len([s for s in seen if "app_user" in s]) == 1

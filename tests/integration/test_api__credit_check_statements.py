@@ -3,10 +3,8 @@ change must not grow by accident."""
 
 from __future__ import annotations
 
-import contextlib
-
-import sqlalchemy as sa
 from ledger_setup import customer_row
+from support import statements
 
 from web.extensions import db
 
@@ -20,23 +18,6 @@ def _customer(app):
         return cid
 
 
-@contextlib.contextmanager
-def _statements(app):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if "FROM setting" not in statement:  # the test clock reads its time; a real one does not
-            seen.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def _check(api, **body):
     r = api.post("erp1", CHECK, json=body)
     assert r.status_code == 200, r.get_json()
@@ -46,7 +27,7 @@ def _check(api, **body):
 def test_a_check_without_an_order_ref_is_three_statements(app, api):
     cid = _customer(app)
     api.token("erp1")
-    with _statements(app) as seen:
+    with statements(app) as seen:
         assert _check(api, customer_id=cid, amount="100")["decision"] == "approve"
     assert len(seen) == 3, seen
     assert "FROM app_user" in seen[0]
@@ -57,7 +38,7 @@ def test_a_check_without_an_order_ref_is_three_statements(app, api):
 def test_a_reserving_check_reads_the_order_after_locking_the_exposure(app, api):
     cid = _customer(app)
     _check(api, customer_id=cid, amount="100", order_ref="SO-1")  # creates the exposure row
-    with _statements(app) as seen:
+    with statements(app) as seen:
         assert _check(api, customer_id=cid, amount="200", order_ref="SO-2")["decision"] == "approve"
     lock = next(i for i, s in enumerate(seen) if s.startswith("UPDATE customer_exposure"))
     reads = [i for i, s in enumerate(seen) if "order_reservation" in s and s.startswith("SELECT")]
@@ -69,7 +50,7 @@ def test_a_reserving_check_reads_the_order_after_locking_the_exposure(app, api):
 def test_a_blocked_reserving_check_tries_the_release_once_under_the_lock(app, api):
     cid = _customer(app)
     _check(api, customer_id=cid, amount="100", order_ref="SO-1")
-    with _statements(app) as seen:
+    with statements(app) as seen:
         body = _check(api, customer_id=cid, amount="5000000", order_ref="SO-3")
     assert body["decision"] == "block" and body["reasons"] == ["LIMIT_EXCEEDED"]
     # user, customer, lock, order facts, release once, log row

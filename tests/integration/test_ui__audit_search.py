@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-
-def _login(client, username: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    form = {"username": username, "password": "demo", "csrf_token": token}
-    assert client.post("/login", data=form).status_code == 302
+from support import ui_login
 
 
 def test_an_instance_id_beyond_any_row_finds_nothing_instead_of_failing(client):
-    _login(client, "auditor1")
+    assert ui_login(client, "auditor1").status_code == 302
     for value in ("99999999999999999999", "2147483648", "abc", ""):
         r = client.get(f"/audit?instance_id={value}&customer_id={value}")
         assert r.status_code == 200, value
@@ -29,6 +22,7 @@ def test_the_search_page_and_the_api_find_the_same_events(client, api):
     )
     assert changed.status_code == 200, changed.get_json()
     listed = api.get("auditor1", "/api/v1/audit-events?actor=admin").get_json()["items"]
-    _login(client, "auditor1")  # the API and the page share the test client's cookies
+    # The API and the page share the test client's cookies: the token first, then the page.
+    assert ui_login(client, "auditor1").status_code == 302
     page = client.get("/audit/export.json?actor=admin").get_json()["items"]
     assert page and [e["seq"] for e in page] == [e["seq"] for e in listed]
