@@ -1,7 +1,9 @@
 """Read the early-warning facts of customers from the database, for one or many at once.
 
-Each fact is one set-based query over every customer asked for (the daily sweep reads a batch
-of 2,000 customers with five queries, an event reads one customer with the same five).
+Two set-based queries over every customer asked for: the customers with their exposure and
+oldest open invoice, and their history rows (bounced payments, the last two credit reports, the
+last two assessments). The daily sweep reads a batch of 2,000 customers with them, an event one
+customer with the same two.
 """
 
 from __future__ import annotations
@@ -50,17 +52,17 @@ def load_facts(
         return {}
     wanted = {"ids": list(base)}
     bounced: dict[int, list[dt.date]] = {}
-    after = today - dt.timedelta(days=window_days)
-    for cid, day in session.execute(_BOUNCED, {**wanted, "after": after}):
-        bounced.setdefault(cid, []).append(day)
     reports: dict[int, list[Any]] = {}
-    for row in session.execute(_REPORTS, wanted):
-        reports.setdefault(row.customer_id, []).append(row)
     grades: dict[int, list[tuple[str, dt.date | None]]] = {}
-    for cid, grade, at in session.execute(_ASSESSMENTS, wanted):
-        grades.setdefault(cid, []).append(
-            (grade, from_db(at).astimezone(zone).date() if at else None)
-        )
+    after = today - dt.timedelta(days=window_days)
+    for row in session.execute(_HISTORY, {**wanted, "after": after}):
+        if row.kind == _BOUNCED_ROW:
+            bounced.setdefault(row.customer_id, []).append(row.day)
+        elif row.kind == _REPORT_ROW:
+            reports.setdefault(row.customer_id, []).append(row)
+        else:
+            at = from_db(row.at).astimezone(zone).date() if row.at else None
+            grades.setdefault(row.customer_id, []).append((row.text, at))
     facts = {}
     for cid, values in base.items():
         due_on, number = values["oldest"]
@@ -75,9 +77,9 @@ def load_facts(
             bounced_on=tuple(bounced.get(cid, ())),
             latest_score=latest.score if latest else None,
             previous_score=previous.score if previous else None,
-            latest_report_on=latest.report_date if latest else None,
-            latest_bureau=latest.bureau if latest else None,
-            enforcement_flag=bool(latest.enforcement_flag) if latest else False,
+            latest_report_on=latest.day if latest else None,
+            latest_bureau=latest.text if latest else None,
+            enforcement_flag=bool(latest.flag) if latest else False,
             last_grade=last[0] if last else None,
             previous_grade=before[0] if before else None,
             last_assessed_on=last[1] if last else None,
@@ -141,12 +143,6 @@ _CUSTOMERS = (
     .where(_CUSTOMER.credit_limit.is_not(None), _CUSTOMER.id.in_(_IDS))
 )
 
-_BOUNCED = sa.select(_PAYMENT.customer_id, _PAYMENT.reversed_on).where(
-    _PAYMENT.reversed_on > sa.bindparam("after"),
-    _PAYMENT.reversal_reason == ReversalReason.BOUNCED.value,
-    _PAYMENT.customer_id.in_(_IDS),
-)
-
 _RANKED_REPORTS = (
     sa.select(
         _REPORT.customer_id,
@@ -167,12 +163,6 @@ _RANKED_REPORTS = (
     .where(_REPORT.customer_id.in_(_IDS))
     .subquery()
 )
-_REPORTS = (
-    sa.select(_RANKED_REPORTS)
-    .where(_RANKED_REPORTS.c.n <= 2)
-    .order_by(_RANKED_REPORTS.c.customer_id, _RANKED_REPORTS.c.n)
-)
-
 # Grades of the last two decided assessments: decided applications and completed reviews.
 # At the same instant a review counts as the later one (it reviews a granted limit); the ids of
 # the two tables are not comparable, so they only order within one kind.
@@ -215,10 +205,53 @@ _RANKED_ASSESSMENTS = sa.select(
     )
     .label("n"),
 ).subquery()
-_ASSESSMENTS = (
+
+# Bounced payments, the last two credit reports and the last two assessments of the customers
+# in one round trip: the three kinds of rows share one shape (kind, customer, day, score, text,
+# flag, moment, rank) and come ordered by kind, customer and rank (latest first).
+_BOUNCED_ROW, _REPORT_ROW, _ASSESSMENT_ROW = 0, 1, 2
+
+
+def _nothing(type_: Any) -> Any:
+    return sa.cast(sa.null(), type_)
+
+
+_HISTORY_ROWS = sa.union_all(
     sa.select(
-        _RANKED_ASSESSMENTS.c.customer_id, _RANKED_ASSESSMENTS.c.grade, _RANKED_ASSESSMENTS.c.at
-    )
-    .where(_RANKED_ASSESSMENTS.c.n <= 2)
-    .order_by(_RANKED_ASSESSMENTS.c.customer_id, _RANKED_ASSESSMENTS.c.n)
+        sa.literal(_BOUNCED_ROW, sa.Integer).label("kind"),
+        _PAYMENT.customer_id.label("customer_id"),
+        _PAYMENT.reversed_on.label("day"),
+        _nothing(sa.Integer).label("score"),
+        _nothing(sa.String).label("text"),
+        _nothing(sa.Boolean).label("flag"),
+        _nothing(sa.DateTime).label("at"),
+        sa.literal(0, sa.Integer).label("n"),
+    ).where(
+        _PAYMENT.reversed_on > sa.bindparam("after"),
+        _PAYMENT.reversal_reason == ReversalReason.BOUNCED.value,
+        _PAYMENT.customer_id.in_(_IDS),
+    ),
+    sa.select(
+        sa.literal(_REPORT_ROW, sa.Integer),
+        _RANKED_REPORTS.c.customer_id,
+        _RANKED_REPORTS.c.report_date,
+        _RANKED_REPORTS.c.score,
+        _RANKED_REPORTS.c.bureau,
+        _RANKED_REPORTS.c.enforcement_flag,
+        _nothing(sa.DateTime),
+        _RANKED_REPORTS.c.n,
+    ).where(_RANKED_REPORTS.c.n <= 2),
+    sa.select(
+        sa.literal(_ASSESSMENT_ROW, sa.Integer),
+        _RANKED_ASSESSMENTS.c.customer_id,
+        _nothing(sa.Date),
+        _nothing(sa.Integer),
+        _RANKED_ASSESSMENTS.c.grade,
+        _nothing(sa.Boolean),
+        _RANKED_ASSESSMENTS.c.at,
+        _RANKED_ASSESSMENTS.c.n,
+    ).where(_RANKED_ASSESSMENTS.c.n <= 2),
+).subquery()
+_HISTORY = sa.select(_HISTORY_ROWS).order_by(
+    _HISTORY_ROWS.c.kind, _HISTORY_ROWS.c.customer_id, _HISTORY_ROWS.c.n
 )
