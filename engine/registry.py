@@ -35,8 +35,7 @@ _UNSAFE_XML = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 FORM_SUFFIX = ".form.json"
 
 
-def active_version(key: str) -> sa.ScalarSelect[int]:
-    """The active version number of a process, as a scalar subquery for a caller's statement."""
+def _active_version_select(key: Any) -> sa.Select[tuple[int]]:
     return (
         sa.select(ProcessVersion.version)
         .where(
@@ -45,8 +44,12 @@ def active_version(key: str) -> sa.ScalarSelect[int]:
         )
         .order_by(ProcessVersion.version.desc())
         .limit(1)
-        .scalar_subquery()
     )
+
+
+def active_version(key: str) -> sa.ScalarSelect[int]:
+    """The active version number of a process, as a scalar subquery for a caller's statement."""
+    return _active_version_select(key).scalar_subquery()
 
 
 class CreditflowParser(SpiffBpmnParser):
@@ -436,13 +439,4 @@ class Registry:
 
 # The active version's number only (its row carries every file of the bundle); most steps and
 # every credit check ask it, so it is built once.
-_VERSIONS = ProcessVersion.__table__.c
-_ACTIVE_VERSION = (
-    sa.select(_VERSIONS.version)
-    .where(
-        _VERSIONS.process_key == sa.bindparam("key"),
-        _VERSIONS.status == VersionStatus.ACTIVE.value,
-    )
-    .order_by(_VERSIONS.version.desc())
-    .limit(1)
-)
+_ACTIVE_VERSION = _active_version_select(sa.bindparam("key"))
