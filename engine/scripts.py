@@ -2,7 +2,10 @@
 
 Script text is compiled by RestrictedPython under ``engine.sandbox_policy`` (cached by text) and
 runs with the guards and builtins of ``engine.sandbox_guards``, task data as its namespace, and a
-time limit enforced by one shared watchdog thread.
+time limit enforced by one shared watchdog thread. Time the process spends collecting garbage does
+not count against the limit (a full collection of a large heap can start inside any expression),
+and the watchdog never interrupts a collection; an interrupt that is lost anyway (delivered into
+a finalizer) is delivered again until the call ends.
 
 Limits: the interrupt lands between bytecodes, so one long C-level call (or a blocking call in
 an engine function) overruns the limit until it returns; memory is not bounded, so run workers
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import ctypes
+import gc
 import heapq
 import itertools
 import json
@@ -57,16 +61,64 @@ class ScriptTimeLimitExceeded(ScriptLimitExceeded):
     """Report that a script or expression ran past its time limit."""
 
 
+class _GcClock:
+    """Seconds this process has spent collecting garbage (every thread waits for a collection).
+
+    A collection is never taken to last longer than ``LONGEST``: should an interrupt land in the
+    stop callback before it clears ``started``, the flag goes stale instead of disabling the limit.
+    """
+
+    LONGEST = 30.0  # seconds
+
+    __slots__ = ("total", "started")
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.started: float | None = None
+
+    def phase(self, phase: str, _info: dict) -> None:
+        """The ``gc.callbacks`` hook: note when a collection starts and add its length at stop."""
+        now = time.monotonic()  # the one call; no interrupt can land between the lines below
+        if phase == "start":
+            self.started = now
+        else:
+            started, self.started = self.started, None
+            if started is not None:
+                self.total += now - started
+
+    def running(self) -> float:
+        """Seconds the collection under way has run (0 when none is)."""
+        started = self.started
+        return 0.0 if started is None else min(time.monotonic() - started, self.LONGEST)
+
+    @property
+    def collecting(self) -> bool:
+        return 0.0 < self.running() < self.LONGEST
+
+    def seconds(self) -> float:
+        """Collection time so far, counting a collection under way up to now."""
+        return self.total + self.running()
+
+
+_gc_clock = _GcClock()
+gc.callbacks.append(_gc_clock.phase)
+
+
 class _Deadline:
-    """One bounded call: the thread running it and when to interrupt it."""
+    """One bounded call: the thread running it, its limit, and the collection time to discount."""
 
-    __slots__ = ("thread_id", "at", "armed", "fired")
+    __slots__ = ("thread_id", "at", "gc_base", "armed", "fired")
 
-    def __init__(self, thread_id: int, at: float) -> None:
+    def __init__(self, thread_id: int, limit: float) -> None:
         self.thread_id = thread_id
-        self.at = at
+        self.at = time.monotonic() + limit
+        self.gc_base = _gc_clock.seconds()
         self.armed = True
         self.fired = False
+
+    def due(self) -> float:
+        """When the limit is reached, moved on by the garbage collection since the call began."""
+        return self.at + (_gc_clock.seconds() - self.gc_base)
 
 
 def _interrupt(thread_id: int, exception: type[BaseException] | None) -> None:
@@ -84,6 +136,8 @@ class _Watchdog:
     """
 
     _IDLE_WAIT = 1.0  # seconds; re-check even without a notify (e.g. an interrupted arm)
+    _GC_RECHECK = 0.01  # seconds; look again this soon when a deadline comes up mid-collection
+    _REFIRE = 0.1  # seconds; interrupt again this often until the call ends
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -100,17 +154,21 @@ class _Watchdog:
                     target=self._watch, name="creditflow-script-watchdog", daemon=True
                 )
                 self._thread.start()
-            heapq.heappush(self._queue, (deadline.at, next(self._order), deadline))
+            self._push(deadline, deadline.at)
             if self._queue[0][2] is deadline:
                 self._wakeup.notify()
 
     def disarm(self, deadline: _Deadline) -> bool:
         """Stop watching; return whether the deadline fired (never leaving an interrupt pending)."""
-        with self._lock:
-            deadline.armed = False
-            if deadline.fired:
-                _interrupt(deadline.thread_id, None)
-            return deadline.fired
+        while True:
+            try:
+                with self._lock:
+                    deadline.armed = False
+                    if deadline.fired:
+                        _interrupt(deadline.thread_id, None)
+                    return deadline.fired
+            except ScriptTimeout:  # an interrupt sent before armed was cleared; none comes after
+                continue
 
     def _watch(self) -> None:
         with self._wakeup:
@@ -119,10 +177,23 @@ class _Watchdog:
                 while self._queue and (self._queue[0][0] <= now or not self._queue[0][2].armed):
                     deadline = heapq.heappop(self._queue)[2]
                     if deadline.armed:
-                        deadline.fired = True
-                        _interrupt(deadline.thread_id, ScriptTimeout)
+                        self._push(deadline, self._check(deadline, now))
                 wait = self._queue[0][0] - now if self._queue else self._IDLE_WAIT
                 self._wakeup.wait(min(wait, self._IDLE_WAIT))
+
+    def _check(self, deadline: _Deadline, now: float) -> float:
+        """Interrupt deadline's thread if its time is up; return when to look at it again."""
+        if _gc_clock.collecting:
+            return now + self._GC_RECHECK
+        due = deadline.due()
+        if due > now:
+            return due
+        deadline.fired = True
+        _interrupt(deadline.thread_id, ScriptTimeout)
+        return now + self._REFIRE  # until disarmed: a finalizer may have swallowed this one
+
+    def _push(self, deadline: _Deadline, at: float) -> None:
+        heapq.heappush(self._queue, (at, next(self._order), deadline))
 
 
 _watchdog = _Watchdog()
@@ -194,7 +265,7 @@ class SandboxEnvironment(TaskDataEnvironment):
         """Run code, interrupting it at the time limit; the timeout leaves as an Exception."""
         if self.time_limit is None:
             return run(code, ns)
-        deadline = _Deadline(threading.get_ident(), time.monotonic() + self.time_limit)
+        deadline = _Deadline(threading.get_ident(), self.time_limit)
         watchdog, line, interrupted = _watchdog, None, False
         try:
             try:
