@@ -37,6 +37,32 @@ def install_sqlite_tuning(engine: sa.Engine) -> None:
         sa.event.listen(engine, "connect", tune_sqlite)
 
 
+# A bulk load on SQLite: a page cache for the working set of the target's indexes (SQLite's
+# default is 2 MB, so a million-row table's index pages are read again and again), and the WAL
+# folded back into the database every ~400 MB instead of every 4 MB. Measured on 1M invoices:
+# 11.7k -> 25k rows/s (docs/benchmarks.md).
+_BULK_LOAD = {"cache_size": (-65536, -2000), "wal_autocheckpoint": (100_000, 1000)}
+
+
+def tune_for_bulk_load(session: so.Session) -> None:
+    """Set the bulk-load pragmas on the session's connection (no-op for other databases).
+
+    They last as long as the connection: call it again after each commit (the next transaction
+    may check out another pooled connection), and ``end_bulk_load`` at the end.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        for name, (value, _default) in _BULK_LOAD.items():
+            session.execute(sa.text(f"PRAGMA {name}={value}"))
+
+
+def end_bulk_load(session: so.Session) -> None:
+    """Fold the WAL back into the database and restore SQLite's defaults on this connection."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.text("PRAGMA wal_checkpoint(PASSIVE)"))
+        for name, (_value, default) in _BULK_LOAD.items():
+            session.execute(sa.text(f"PRAGMA {name}={default}"))
+
+
 def savepoint(session: so.Session) -> so.SessionTransaction:
     """Begin a nested transaction (SAVEPOINT) inside the session's unit of work.
 

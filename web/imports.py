@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from credit.invoice_import import BATCH, ImportReport, import_invoices
+from engine.db import end_bulk_load, tune_for_bulk_load
 
 ACTOR = "import"
 
@@ -74,11 +75,15 @@ def _import_file(
 
             def after_batch(report: ImportReport) -> None:
                 db.session.commit()
+                tune_for_bulk_load(db.session)
                 # Bytes the decoder has taken so far (at most one read-ahead chunk beyond the
                 # last line parsed): cheaper than counting the bytes of every line.
                 bar.update(handle.buffer.tell() - bar.pos)
 
+            tune_for_bulk_load(db.session)
             report = import_invoices(db.session, now, ACTOR, handle, rates, batch, after_batch)
+    db.session.commit()
+    end_bulk_load(db.session)
     db.session.commit()
     return report, time.perf_counter() - started
 

@@ -6,9 +6,11 @@ import csv
 import json
 from decimal import Decimal
 
+import sqlalchemy as sa
 from ledger_setup import customer_row
 
 from credit.exposure import read_exposure
+from engine.db import end_bulk_load, tune_for_bulk_load
 from web.extensions import db
 from web.imports import import_invoices_cmd
 
@@ -40,3 +42,30 @@ def test_import_reports_imports_and_rejects_and_a_second_run_imports_nothing(app
     assert "0 imported, 2 unchanged, 1 rejected" in again.output
     with app.app_context():
         assert read_exposure(db.session, cid).receivables == Decimal("350.50")
+
+
+def test_an_import_of_several_batches_books_every_line_once(app, tmp_path):
+    with app.app_context():
+        cid = customer_row(limit="100000000", grade="B")
+        db.session.commit()
+    path = tmp_path / "many.csv"
+    lines = [f"{cid},MANY-{n},10.00,CNY,2026-01-01,2026-02-01" for n in range(250)]
+    path.write_text("customer_id,number,amount,currency,issued_on,due_on\n" + "\n".join(lines))
+    result = app.test_cli_runner().invoke(import_invoices_cmd, [str(path), "--batch", "100"])
+    assert "250 lines: 250 imported, 0 unchanged, 0 rejected" in result.output, result.output
+    with app.app_context():
+        assert read_exposure(db.session, cid).receivables == Decimal("2500.00")
+
+
+def test_bulk_load_pragmas_are_set_and_restored_on_sqlite(app):
+    with app.app_context():
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        tune_for_bulk_load(db.session)
+        if sqlite:
+            assert db.session.execute(sa.text("PRAGMA cache_size")).scalar() == -65536
+            assert db.session.execute(sa.text("PRAGMA wal_autocheckpoint")).scalar() == 100_000
+        end_bulk_load(db.session)
+        if sqlite:
+            assert db.session.execute(sa.text("PRAGMA cache_size")).scalar() == -2000
+            assert db.session.execute(sa.text("PRAGMA wal_autocheckpoint")).scalar() == 1000
+        db.session.rollback()
