@@ -26,7 +26,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.dialects import postgresql, sqlite
 
 from credit.receivable_models import (
     Adjustment,
@@ -36,6 +35,7 @@ from credit.receivable_models import (
     Payment,
     ReservationStatus,
 )
+from engine.db import insert_for
 from engine.errors import Invalid
 
 CENT = Decimal("0.01")
@@ -83,7 +83,7 @@ def _ensure_rows(session: so.Session, customer_ids: Iterable[int]) -> None:
     rows = [{"customer_id": cid, "receivables": ZERO, "reservations": ZERO} for cid in customer_ids]
     if not rows:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(session.get_bind().dialect.name)
     session.execute(insert(_TABLE).on_conflict_do_nothing(index_elements=["customer_id"]), rows)
 
 

@@ -10,7 +10,9 @@ customer's exposure first (credit.exposure) and read the reservation after that 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -20,6 +22,7 @@ from credit.exposure import ZERO, lock_exposure, shift_exposure
 from credit.ledger import audit_customer
 from credit.receivable_models import OrderReservation, ReservationStatus
 from engine.clock import to_db
+from engine.db import insert_for
 from engine.errors import Conflict, NotFound
 
 
@@ -47,6 +50,24 @@ def open_amount_cny(
     return Decimal(reservation.amount_cny)
 
 
+_TABLE = OrderReservation.__table__
+_HELD = sa.select(
+    _TABLE.c.order_ref, _TABLE.c.customer_id, _TABLE.c.status, _TABLE.c.amount_cny
+).where(_TABLE.c.order_ref == sa.bindparam("order_ref"))
+_REPLACED = ("customer_id", "amount", "currency", "fx_rate", "amount_cny", "check_point",
+             "status", "reserved_by", "reserved_at", "closed_at")  # fmt: skip
+
+
+@functools.cache
+def _hold(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (order_ref) DO UPDATE: the order's reservation, new or replaced."""
+    insert = insert_for(dialect)(_TABLE)
+    return insert.on_conflict_do_update(
+        index_elements=[_TABLE.c.order_ref],
+        set_={name: insert.excluded[name] for name in _REPLACED},
+    )
+
+
 def hold_for_order(
     session: so.Session,
     now: dt.datetime,
@@ -58,24 +79,33 @@ def hold_for_order(
     rate: Decimal,
     amount_cny: Decimal,
     check_point: str,
-) -> OrderReservation:
+) -> None:
     """Reserve an approved order's amount, replacing what the order held before.
 
     The caller has locked the exposure and checked ``amount_cny`` against the limit with the
     order's previous amount (``open_amount_cny``) left out.
+
+    :raises Conflict: the order_ref belongs to another customer.
     """
-    reservation = find_reservation(session, order_ref)
-    previous = open_amount_cny(reservation, customer_id)
-    if reservation is None:
-        reservation = OrderReservation(order_ref=order_ref, customer_id=customer_id)
-        session.add(reservation)
-    reservation.amount, reservation.currency, reservation.fx_rate = amount, currency, rate
-    reservation.amount_cny, reservation.check_point = amount_cny, check_point
-    reservation.status, reservation.closed_at = ReservationStatus.OPEN.value, None
-    reservation.reserved_by, reservation.reserved_at = actor, to_db(now)
-    session.flush()
+    held = session.execute(_HELD, {"order_ref": order_ref}).first()
+    previous = open_amount_cny(Reservation(*held) if held else None, customer_id)
+    session.execute(
+        _hold(session.get_bind().dialect.name),
+        {
+            "order_ref": order_ref,
+            "customer_id": customer_id,
+            "amount": amount,
+            "currency": currency,
+            "fx_rate": rate,
+            "amount_cny": amount_cny,
+            "check_point": check_point,
+            "status": ReservationStatus.OPEN.value,
+            "reserved_by": actor,
+            "reserved_at": to_db(now),
+            "closed_at": None,
+        },
+    )
     shift_exposure(session, customer_id, reservations=amount_cny - previous)
-    return reservation
 
 
 def close_for_invoice(

@@ -17,7 +17,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.dialects import postgresql, sqlite
 
 from credit.ledger import audit_customer
 from credit.models import Customer
@@ -36,6 +35,7 @@ from credit.warning_rules import (
 from engine.actor import SYSTEM
 from engine.audit import plain
 from engine.clock import to_db
+from engine.db import insert_for
 from engine.decisions import evaluate as evaluate_decision
 from engine.instances import start_instance
 from engine.runtime import Runtime
@@ -178,7 +178,7 @@ _MISSING = sa.select(
 def _lock_rows(session: so.Session, ids: list[int]) -> dict[int, CustomerWarning]:
     """Lock the customers' rows (creating those of customers with a limit) and return them."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     if len(ids) == 1:  # an event: lock and read in one statement when the row exists
         rows = list(session.scalars(_LOCK_RETURNING, {"ids": ids}))
         if rows:

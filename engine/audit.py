@@ -28,6 +28,7 @@ import sqlalchemy.orm as so
 
 from engine import pending
 from engine.clock import from_db, to_db
+from engine.db import insert_for
 from engine.models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
@@ -172,11 +173,9 @@ def lock_heads(session: so.Session, keys: Iterable[str]) -> dict[str, tuple[int,
 @functools.cache
 def _upsert_heads(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE … RETURNING: one statement creates, locks and reads."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_CHAINS).values(key=sa.bindparam("key"), seq=0, hash=GENESIS, anchored_seq=0)
+    statement = insert_for(dialect)(_CHAINS).values(
+        key=sa.bindparam("key"), seq=0, hash=GENESIS, anchored_seq=0
+    )
     # Setting the key to itself takes the row lock without changing the head.
     return statement.on_conflict_do_update(
         index_elements=[_CHAINS.c.key], set_={"key": statement.excluded.key}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 class Base(so.DeclarativeBase):
@@ -61,6 +63,11 @@ def end_bulk_load(session: so.Session) -> None:
         session.execute(sa.text("PRAGMA wal_checkpoint(PASSIVE)"))
         for name, (_value, default) in _BULK_LOAD.items():
             session.execute(sa.text(f"PRAGMA {name}={default}"))
+
+
+def insert_for(dialect: str) -> Callable[..., Any]:
+    """The dialect's ``insert`` construct, which has ``on_conflict_do_nothing/_do_update``."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def savepoint(session: so.Session) -> so.SessionTransaction:

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from engine.db import insert_for
 from engine.models import HumanTask
 from notifications.models import Channel, Notification, NotificationStatus
 from notifications.recipients import recipients_of
@@ -78,12 +79,10 @@ def _insert_ignoring_duplicates(session: so.Session) -> Any:
 @functools.cache
 def _insert_for(dialect: str) -> Any:
     """The statement for one dialect, built once (it runs in every engine step)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = Notification.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key])
+    return insert_for(dialect)(table).on_conflict_do_nothing(
+        index_elements=[table.c.idempotency_key]
+    )
 
 
 def _moment(instance: Any) -> dt.datetime:

@@ -27,7 +27,7 @@ from web.api.customer_schemas import (
     StatementPage,
 )
 from web.api.request import body, query, responds
-from web.auth import current_user, requires
+from web.auth import current_principal, requires
 from web.extensions import db
 from web.runtime_access import runtime
 
@@ -125,7 +125,7 @@ def list_securities(customer_id: int) -> dict[str, Any]:
 
 
 def _username() -> str:
-    return current_user().username
+    return current_principal().username
 
 
 @bp.patch("/customers/<int:customer_id>")

@@ -14,7 +14,7 @@ from forms.fields import Day
 from web.api import bp
 from web.api.monitoring_schemas import BINARY, DOCUMENT_UPLOAD, DocumentOut, DocumentPage
 from web.api.request import responds, upload
-from web.auth import current_user, requires
+from web.auth import current_principal, requires
 from web.extensions import db
 from web.runtime_access import runtime
 
@@ -53,7 +53,7 @@ def upload_document(customer_id: int) -> tuple[dict[str, Any], int]:
         db.session,
         store(),
         runtime().clock.now(),
-        current_user().username,
+        current_principal().username,
         customer_id,
         request.form.get("kind") or "",
         upload.filename or "",

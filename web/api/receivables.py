@@ -20,7 +20,7 @@ from web.api.receivable_schemas import (
     ReversalBody,
 )
 from web.api.request import body, query, responds, upload
-from web.auth import current_user, requires
+from web.auth import current_principal, requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
 
@@ -44,7 +44,7 @@ def _rates() -> dict[str, str]:
 def create_invoice(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Book an invoice; the same number with the same fields again changes nothing (200)."""
     booked = invoices.book_invoice(
-        db.session, runtime().clock.now(), current_user().username, body, _rates()
+        db.session, runtime().clock.now(), current_principal().username, body, _rates()
     )
     db.session.commit()
     return InvoiceOut().dump(booked.invoice), 201 if booked.created else 200
@@ -70,7 +70,7 @@ def import_invoices() -> dict[str, Any]:
         raise UnsupportedMediaType("send the CSV as the body with Content-Type: text/csv")
     text = request.get_data(cache=False).decode("utf-8-sig", errors="replace")
     report = invoice_import.import_invoices(
-        db.session, runtime().clock.now(), current_user().username, text.splitlines(), _rates()
+        db.session, runtime().clock.now(), current_principal().username, text.splitlines(), _rates()
     )
     db.session.commit()
     rejected = [{"line": r.line, "errors": r.errors} for r in report.rejected]
@@ -101,7 +101,12 @@ def reverse_payment(payment_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Reverse a payment (bounced or booked in error); its invoice reopens."""
     clock = runtime().clock
     payment, balance = payments.reverse_payment(
-        db.session, clock.now(), clock.today(), current_user().username, payment_id, body["reason"]
+        db.session,
+        clock.now(),
+        clock.today(),
+        current_principal().username,
+        payment_id,
+        body["reason"],
     )
     db.session.commit()
     return {**PaymentOut().dump(payment), "invoice_open_amount": balance.open_amount}
