@@ -32,6 +32,27 @@ _OLDEST_PENDING = (
 )
 
 
+def _any_pending(session: so.Session, subscriptions: list[tuple[str, str]]) -> bool:
+    """Whether a kept message waits for any of the subscriptions: one statement for them all
+    (an instance usually subscribes to several messages at once and none has arrived).
+
+    Names and keys are matched as two lists (the key's index serves it on both databases; a row
+    value IN scans the table on SQLite), then exactly, in Python.
+    """
+    if not subscriptions:
+        return False
+    names, keys = {name for name, _ in subscriptions}, {key for _, key in subscriptions}
+    found = session.execute(
+        sa.select(PendingMessage.name, PendingMessage.correlation_key).where(
+            PendingMessage.correlation_key.in_(keys),
+            PendingMessage.name.in_(names),
+            PendingMessage.delivered_to.is_(None),
+        )
+    )
+    wanted = set(subscriptions)
+    return any(tuple(row) in wanted for row in found)
+
+
 def advance(
     rt: Runtime,
     session: so.Session,
@@ -119,6 +140,8 @@ def deliver_pending(
     A message is marked delivered before its step runs: if the step fails, the incident keeps
     the message and a retry delivers it again.
     """
+    if not _any_pending(session, subscriptions):
+        return
     for name, key in subscriptions:
         pending = session.scalar(_OLDEST_PENDING, {"name": name, "key": key})
         if pending is None:
