@@ -17,7 +17,6 @@ from credit.collection_models import CaseStatus, CollectionCase
 from credit.collections import (
     PROCESS_KEY,
     case_of,
-    customer_of,
     hold_ref,
     load_ladder,
     overdue_facts,
@@ -25,6 +24,7 @@ from credit.collections import (
     running_case,
     stage_task,
     state_of,
+    step_customer,
 )
 from credit.receivable_models import CreditHold, HoldSource
 from engine.clock import to_db
@@ -36,7 +36,7 @@ REMINDERS = (Stage.REMINDER_1, Stage.REMINDER_2)
 
 def open_case(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Open the case of a new escalation: one running escalation per customer."""
-    customer = customer_of(ctx.session, int(ctx.business_key or 0))
+    customer = step_customer(ctx, int(ctx.business_key or 0))
     if running_case(ctx.session, customer.id) is not None:
         raise Conflict(f"customer {customer.id} already has a running collection escalation")
     case = CollectionCase(
@@ -49,6 +49,7 @@ def open_case(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     )
     ctx.session.add(case)
     ctx.session.flush()
+    ctx.kept[CollectionCase] = case
     record(ctx.session, case, "opened", ctx.actor, ctx.now)
     ctx.audit("collection_opened", {"customer_id": customer.id, "case_id": case.id})
     return {"customer_id": customer.id, "customer_name": customer.name, "case_id": case.id}
@@ -57,7 +58,7 @@ def open_case(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
 def next_step(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     """Decide the next ladder step from the case and the ledger; take stage changes."""
     case = case_of(ctx)
-    customer = customer_of(ctx.session, case.customer_id)
+    customer = step_customer(ctx, case.customer_id)
     ladder = load_ladder(ctx.decide, customer.grade)
     facts = overdue_facts(ctx.session, case.customer_id, ctx.today)
     step = plan(state_of(case), facts, ladder)
@@ -121,7 +122,7 @@ def send_reminder(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
     case = case_of(ctx)
     if case.stage not in REMINDERS:
         raise Conflict(f"collection case {case.id} is at {case.stage}, not at a reminder")
-    customer = customer_of(ctx.session, case.customer_id)
+    customer = step_customer(ctx, case.customer_id)
     facts = overdue_facts(ctx.session, case.customer_id, ctx.today)
     contacts = [
         {"name": str(c.get("name") or ""), "email": str(c["email"])}
@@ -177,7 +178,7 @@ def place_hold(ctx: StepContext, data: dict[str, Any]) -> dict[str, Any]:
         f"{facts.overdue_amount} CNY overdue",
         ref=ref,
     )
-    customer = customer_of(ctx.session, case.customer_id)
+    customer = step_customer(ctx, case.customer_id)
     record(ctx.session, case, "hold_placed", ctx.actor, ctx.now, hold_id=hold.id)
     ctx.emit(
         "notice",

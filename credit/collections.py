@@ -40,6 +40,13 @@ def customer_of(session: so.Session, customer_id: int) -> Customer:
     return customer
 
 
+def step_customer(ctx: StepContext, customer_id: int) -> Customer:
+    """The customer (NotFound), read from the database once per step."""
+    customer = customer_of(ctx.session, customer_id)
+    ctx.kept[Customer, customer_id] = customer
+    return customer
+
+
 def overdue_invoices(session: so.Session, customer_id: int, today: dt.date) -> list[Invoice]:
     """The customer's open invoices past due on ``today``, oldest due first."""
     return list(
@@ -256,12 +263,15 @@ def escalations_of(session: so.Session, customer_id: int) -> list[dict[str, Any]
 
 
 def case_of(ctx: StepContext) -> CollectionCase:
-    """The running case of this step's instance (from the database)."""
-    row = ctx.session.scalar(
-        sa.select(CollectionCase).where(CollectionCase.instance_id == ctx.instance_id)
-    )
+    """The running case of this step's instance (read from the database once per step)."""
+    row = ctx.kept.get(CollectionCase)
     if row is None:
-        raise NotFound(f"process instance {ctx.instance_id} has no collection case")
+        row = ctx.session.scalar(
+            sa.select(CollectionCase).where(CollectionCase.instance_id == ctx.instance_id)
+        )
+        if row is None:
+            raise NotFound(f"process instance {ctx.instance_id} has no collection case")
+        ctx.kept[CollectionCase] = row
     if row.status != CaseStatus.RUNNING:
         raise Conflict(f"collection case {row.id} is {row.status}")
     return row

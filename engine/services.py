@@ -30,6 +30,9 @@ class StepContext:
     audit_entries: list[AuditEntry] = field(default_factory=list)
     effects: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     submitted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Rows a service loaded, held for the services after it in this step (one transaction): the
+    # session's identity map holds rows only weakly, so a row nobody references is read again.
+    kept: dict[Any, Any] = field(default_factory=dict)
 
     def audit(self, action: str, data: dict[str, Any] | None = None) -> None:
         """Record an audit event of this step (written with the step's commit)."""

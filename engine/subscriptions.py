@@ -49,15 +49,15 @@ def sync_subscriptions(
     if not waiting and not waiting_before:
         return []
     session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
-    created = []
+    created, rows = [], []
     for task in waiting:
         name = task.task_spec.event_definition.name
         key = correlation_key(rt, row, task)
-        session.add(
-            MessageSubscription(
-                instance_id=row.id, task_id=str(task.id), name=name, correlation_key=key
-            )
+        rows.append(
+            {"instance_id": row.id, "task_id": str(task.id), "name": name, "correlation_key": key}
         )
         if task.id not in waiting_before:
             created.append((name, key))
+    if rows:  # one executemany; the rows' ids are never needed
+        session.execute(sa.insert(MessageSubscription), rows)
     return created
