@@ -259,13 +259,17 @@ def test_time_spent_collecting_garbage_does_not_count_against_the_limit(
     assert not [w for w in recwarn if issubclass(w.category, unraisable)]
 
 
+def _spin(seconds: float) -> None:
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        pass
+
+
 def test_time_outside_garbage_collection_still_counts_after_one() -> None:
     def collect_then_spin() -> str:
         _SlowToCollect(0.3)
         gc.collect()
-        ends = time.monotonic() + 5
-        while time.monotonic() < ends:
-            pass
+        _spin(5)
         return "ran on"
 
     env = SandboxEnvironment(functions={"collect_then_spin": collect_then_spin}, time_limit=0.2)
@@ -273,12 +277,6 @@ def test_time_outside_garbage_collection_still_counts_after_one() -> None:
     with pytest.raises(ScriptTimeLimitExceeded):
         env.evaluate("collect_then_spin()", {})
     assert time.monotonic() - started < 2.0
-
-
-def _spin(seconds: float) -> None:
-    ends = time.monotonic() + seconds
-    while time.monotonic() < ends:
-        pass
 
 
 def test_an_interrupt_that_is_lost_is_sent_again() -> None:
