@@ -14,7 +14,7 @@ from engine.clock import to_db
 from engine.commands import Command, message_command
 from engine.errors import Conflict, EngineError
 from engine.failures import error_info, failing_task, record_failure
-from engine.models import InstanceStatus, PendingMessage, ProcessInstance
+from engine.models import InstanceStatus, MessageSubscription, PendingMessage, ProcessInstance
 from engine.registry import Bundle
 from engine.runtime import Runtime
 from engine.steps import Change, load_workflow, run_step
@@ -51,6 +51,15 @@ def _any_pending(session: so.Session, subscriptions: list[tuple[str, str]]) -> b
     )
     wanted = set(subscriptions)
     return any(tuple(row) in wanted for row in found)
+
+
+def _still_subscribed(session: so.Session, instance_id: int, name: str, key: str) -> bool:
+    found = sa.select(MessageSubscription.id).where(
+        MessageSubscription.instance_id == instance_id,
+        MessageSubscription.name == name,
+        MessageSubscription.correlation_key == key,
+    )
+    return session.scalar(found.limit(1)) is not None
 
 
 def advance(
@@ -142,10 +151,14 @@ def deliver_pending(
     """
     if not _any_pending(session, subscriptions):
         return
+    delivered = False
     for name, key in subscriptions:
+        if delivered and not _still_subscribed(session, row.id, name, key):
+            continue  # the delivery before moved the instance past this wait: the message stays
         pending = session.scalar(_OLDEST_PENDING, {"name": name, "key": key})
         if pending is None:
             continue
+        delivered = True
         pending.delivered_to, pending.delivered_at = row.id, to_db(rt.clock.now())
         change = advance(
             rt,

@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.errors import Conflict
 from engine.inbox import find_task
 from engine.services import StepContext
-from engine.subscriptions import waiting_message_tasks
+from engine.subscriptions import waiting_messages
 from engine.timer_events import due_moment, zone_of
 
 Command = dict[str, Any]
@@ -58,8 +58,7 @@ def apply(command: Command, workflow: Any, ctx: StepContext) -> None:
         task.set_data(**command["data"], actor=command["actor"])
         task.run()
     elif kind == "message":
-        for task in waiting_message_tasks(workflow):
-            definition = task.task_spec.event_definition
+        for _task, definition in waiting_messages(workflow):
             if definition.name == command["name"]:
                 workflow.catch(BpmnEvent(definition, command["payload"]))
                 break

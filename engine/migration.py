@@ -18,7 +18,7 @@ from engine.models import HumanTask, InstanceStatus, ProcessInstance
 from engine.registry import Bundle, form_key_of
 from engine.runtime import Runtime
 from engine.steps import load_workflow
-from engine.subscriptions import sync_subscriptions, waiting_message_tasks
+from engine.subscriptions import sync_subscriptions, waiting_messages
 
 PREDICTED = TaskState.MAYBE | TaskState.LIKELY | TaskState.FUTURE
 RUN = TaskState.COMPLETED | TaskState.STARTED
@@ -138,7 +138,7 @@ def migrate_instance(
             task.internal_data.update(internal)
     now = rt.clock.now()
     subject, previous = row.subject, row.version
-    before = {t.id for t in waiting_message_tasks(workflow)}
+    before = {task.id for task, _ in waiting_messages(workflow)}
     compare_and_set(
         session,
         row,

@@ -27,7 +27,7 @@ from engine.models import InstanceStatus, ProcessInstance
 from engine.registry import Bundle
 from engine.runtime import Runtime
 from engine.services import StepContext, enter_step, leave_step
-from engine.subscriptions import sync_subscriptions, waiting_message_tasks
+from engine.subscriptions import sync_subscriptions, waiting_messages
 from engine.timer_events import due_moment, zone_of
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def run_step(
         # be interrupted half-way.
         rt.calendar.get()
     ctx = step_context(rt, session, row, bundle, actor, now)
-    waiting_before = {task.id for task in waiting_message_tasks(workflow)}
+    waiting_before = {task.id for task, _ in waiting_messages(workflow)}
     ready_before = set(ready_user_tasks(workflow))
     nested = savepoint(session) if guarded else None
     token = enter_step(ctx)

@@ -7,25 +7,33 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.models import MessageSubscription, ProcessInstance
 from engine.registry import task_properties
 
 
-def waiting_message_tasks(workflow: Any) -> list[Any]:
-    """Tasks of the workflow (and called processes) waiting for a message.
+def waiting_messages(workflow: Any) -> list[tuple[Any, MessageEventDefinition]]:
+    """Tasks of the workflow (and called processes) waiting for a message, with its definition.
 
     Read from the top workflow's event manager (the catching tasks it tracks), not by walking
-    the task tree: this runs in every engine step.
+    the task tree: this runs in every engine step. An event-based gateway is one waiting task
+    that holds the definitions of the events after it (Spiff moves them there), so it waits for
+    each of its messages.
     """
     manager = workflow.top_workflow.event_manager
-    return [
-        task
-        for task in list(manager.tasks.values())
-        if task.state == TaskState.WAITING
-        and isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)
-    ]
+    waiting = []
+    for task in list(manager.tasks.values()):
+        if task.state != TaskState.WAITING:
+            continue
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MultipleEventDefinition):
+            nested = definition.event_definitions
+        else:
+            nested = [definition]
+        waiting.extend((task, one) for one in nested if isinstance(one, MessageEventDefinition))
+    return waiting
 
 
 def correlation_key(rt: Any, row: ProcessInstance, task: Any) -> str:
@@ -45,13 +53,13 @@ def sync_subscriptions(
         none waited before and none waits now there is nothing to replace (no statement at all).
     :returns: (name, correlation key) of each subscription this step created.
     """
-    waiting = waiting_message_tasks(workflow)
+    waiting = waiting_messages(workflow)
     if not waiting and not waiting_before:
         return []
     session.execute(sa.delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
     created, rows = [], []
-    for task in waiting:
-        name = task.task_spec.event_definition.name
+    for task, definition in waiting:
+        name = definition.name
         key = correlation_key(rt, row, task)
         rows.append(
             {"instance_id": row.id, "task_id": str(task.id), "name": name, "correlation_key": key}
