@@ -42,7 +42,7 @@ def install_sqlite_tuning(engine: sa.Engine) -> None:
 # A bulk load on SQLite: a page cache for the working set of the target's indexes (SQLite's
 # default is 2 MB, so a million-row table's index pages are read again and again), and the WAL
 # folded back into the database every ~400 MB instead of every 4 MB. Measured on 1M invoices:
-# 11.7k -> 25k rows/s (docs/benchmarks.md).
+# 11.7k -> 22k rows/s (docs/benchmarks.md).
 _BULK_LOAD = {"cache_size": (-65536, -2000), "wal_autocheckpoint": (100_000, 1000)}
 
 

@@ -22,11 +22,11 @@ WAITER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def deploy(api):
+def deploy(api, bpmn=WAITER, filename="await_payment.bpmn"):
     r = api.post(
         "designer1",
         "/api/v1/process-models",
-        data={"files": [(io.BytesIO(WAITER.encode()), "await_payment.bpmn")]},
+        data={"files": [(io.BytesIO(bpmn.encode()), filename)]},
         content_type="multipart/form-data",
     )
     assert r.status_code == 201, r.get_json()
@@ -103,18 +103,8 @@ EITHER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def deploy_either(api):
-    r = api.post(
-        "designer1",
-        "/api/v1/process-models",
-        data={"files": [(io.BytesIO(EITHER.encode()), "await_either.bpmn")]},
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 201, r.get_json()
-
-
 def test_an_instance_waiting_at_an_event_based_gateway_receives_each_of_its_messages(api):
-    deploy_either(api)
+    deploy(api, EITHER, "await_either.bpmn")
     for name, key in (("promise_made", "K-2a"), ("payment_received", "K-2b")):
         r = api.post(
             "designer1",
@@ -137,7 +127,7 @@ def test_kept_messages_a_step_no_longer_waits_for_stay_kept_for_the_next_instanc
     # Both messages arrive before anyone waits. The first instance waits for either, takes one
     # and ends; the other message must stay kept (not be marked delivered to an instance that no
     # longer waits for it), and the next instance with the key receives it.
-    deploy_either(api)
+    deploy(api, EITHER, "await_either.bpmn")
     for name in ("payment_received", "promise_made"):
         r = api.post(
             "erp1",

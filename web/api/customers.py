@@ -27,9 +27,9 @@ from web.api.customer_schemas import (
     StatementPage,
 )
 from web.api.request import body, query, responds
-from web.auth import current_principal, requires
+from web.auth import requires
 from web.extensions import db
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 WRITERS = ("sales", "credit_analyst", "credit_manager", "admin")
 
@@ -41,7 +41,7 @@ WRITERS = ("sales", "credit_analyst", "credit_manager", "admin")
 def create_customer(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Open a customer's credit file."""
     clock = runtime().clock
-    customer = service.create_customer(db.session, clock.now(), _username(), body)
+    customer = service.create_customer(db.session, clock.now(), actor().username, body)
     db.session.commit()
     return CustomerOut().dump(customer), 201
 
@@ -74,7 +74,7 @@ def get_customer(customer_id: int) -> dict[str, Any]:
 def add_statement(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Add a financial statement; the response carries its ratios."""
     result = service.add_statement(
-        db.session, runtime().clock.now(), _username(), customer_id, body
+        db.session, runtime().clock.now(), actor().username, customer_id, body
     )
     db.session.commit()
     return StatementOut().dump(result.view()), 201
@@ -96,7 +96,7 @@ def list_statements(customer_id: int) -> dict[str, Any]:
 def add_credit_report(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Add an external credit report."""
     report = service.add_credit_report(
-        db.session, runtime().clock.now(), _username(), customer_id, body
+        db.session, runtime().clock.now(), actor().username, customer_id, body
     )
     db.session.commit()
     return CreditReportOut().dump(report), 201
@@ -109,7 +109,7 @@ def add_credit_report(customer_id: int, body: dict[str, Any]) -> tuple[dict[str,
 def add_security(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Add a guarantee, collateral, credit insurance or deposit."""
     security = service.add_security(
-        db.session, runtime().clock.now(), _username(), customer_id, body
+        db.session, runtime().clock.now(), actor().username, customer_id, body
     )
     db.session.commit()
     return SecurityOut().dump(security), 201
@@ -124,10 +124,6 @@ def list_securities(customer_id: int) -> dict[str, Any]:
     return {"items": SecurityOut(many=True).dump(rows)}
 
 
-def _username() -> str:
-    return current_principal().username
-
-
 @bp.patch("/customers/<int:customer_id>")
 @requires(*WRITERS)
 @body(
@@ -139,7 +135,7 @@ def _username() -> str:
 def update_customer(customer_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Correct the profile: only the fields sent change (audited with before and after)."""
     now = runtime().clock.now()
-    customer = records.update_profile(db.session, now, _username(), customer_id, body)
+    customer = records.update_profile(db.session, now, actor().username, customer_id, body)
     db.session.commit()
     return CustomerOut().dump(customer)
 
@@ -151,7 +147,7 @@ def update_customer(customer_id: int, body: dict[str, Any]) -> dict[str, Any]:
 def correct_statement(customer_id: int, statement_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Correct a statement: the body replaces every figure; the response has the new ratios."""
     result = records.correct_statement(
-        db.session, runtime().clock.now(), _username(), customer_id, statement_id, body
+        db.session, runtime().clock.now(), actor().username, customer_id, statement_id, body
     )
     db.session.commit()
     return StatementOut().dump(result.view())
@@ -174,7 +170,7 @@ def list_credit_reports(customer_id: int) -> dict[str, Any]:
 def correct_credit_report(customer_id: int, report_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Correct a credit report."""
     report = records.correct_credit_report(
-        db.session, runtime().clock.now(), _username(), customer_id, report_id, body
+        db.session, runtime().clock.now(), actor().username, customer_id, report_id, body
     )
     db.session.commit()
     return CreditReportOut().dump(report)
@@ -187,7 +183,7 @@ def correct_credit_report(customer_id: int, report_id: int, body: dict[str, Any]
 def correct_security(customer_id: int, security_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Correct a security (amount, kind, expiry)."""
     security = records.correct_security(
-        db.session, runtime().clock.now(), _username(), customer_id, security_id, body
+        db.session, runtime().clock.now(), actor().username, customer_id, security_id, body
     )
     db.session.commit()
     return SecurityOut().dump(security)

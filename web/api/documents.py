@@ -14,9 +14,9 @@ from forms.fields import Day
 from web.api import bp
 from web.api.monitoring_schemas import BINARY, DOCUMENT_UPLOAD, DocumentOut, DocumentPage
 from web.api.request import responds, upload
-from web.auth import current_principal, requires
+from web.auth import requires
 from web.extensions import db
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 UPLOADERS = ("sales", "credit_analyst", "credit_manager", "admin")
 # Room for the multipart envelope and the form fields around a file of the maximum size.
@@ -53,7 +53,7 @@ def upload_document(customer_id: int) -> tuple[dict[str, Any], int]:
         db.session,
         store(),
         runtime().clock.now(),
-        current_principal().username,
+        actor().username,
         customer_id,
         request.form.get("kind") or "",
         upload.filename or "",

@@ -21,9 +21,9 @@ from web.api.monitoring_schemas import (
     ReviewStartedOut,
 )
 from web.api.request import body, query, responds
-from web.auth import current_principal, current_user, requires
+from web.auth import current_user, requires
 from web.extensions import db
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 BOARD_READERS = ("credit_manager", "finance_director", "general_manager", "auditor", "admin")
 REVIEWERS = ("credit_analyst", "credit_manager", "admin")
@@ -70,7 +70,7 @@ def list_warnings(args: dict[str, Any]) -> dict[str, Any]:
 def request_review(customer_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Start a periodic review now; 409 while one of the customer is running."""
     review = review_service.start_review(
-        db.session, runtime(), customer_id, "manual", current_principal().username, body["reason"]
+        db.session, runtime(), customer_id, "manual", actor().username, body["reason"]
     )
     db.session.commit()
     return ReviewStartedOut().dump(review), 201

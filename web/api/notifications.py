@@ -15,10 +15,10 @@ from notifications.feed import mark_read, notifications_of, outbox_rows, retry_f
 from notifications.models import Notification, NotificationStatus
 from web.api import bp
 from web.api.request import no_body, query, responds
-from web.auth import current_principal, current_user, requires
+from web.auth import current_user, requires
 from web.extensions import db
 from web.outbox import dispatch_pending
-from web.runtime_access import runtime
+from web.runtime_access import actor, runtime
 
 
 @bp.record_once
@@ -129,7 +129,7 @@ def list_notifications(args):
 @responds(200, NotificationOut)
 def read_notification(notification_id: int):
     """Mark one of the user's in-app notifications read."""
-    row = mark_read(db.session, notification_id, current_principal().username)
+    row = mark_read(db.session, notification_id, actor().username)
     db.session.commit()
     return jsonify(notification_view(row))
 

@@ -20,7 +20,7 @@ from web.api.receivable_schemas import (
     ReversalBody,
 )
 from web.api.request import body, query, responds, upload
-from web.auth import current_principal, requires
+from web.auth import requires
 from web.extensions import db
 from web.runtime_access import actor, runtime
 
@@ -44,7 +44,7 @@ def _rates() -> dict[str, str]:
 def create_invoice(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Book an invoice; the same number with the same fields again changes nothing (200)."""
     booked = invoices.book_invoice(
-        db.session, runtime().clock.now(), current_principal().username, body, _rates()
+        db.session, runtime().clock.now(), actor().username, body, _rates()
     )
     db.session.commit()
     return InvoiceOut().dump(booked.invoice), 201 if booked.created else 200
@@ -70,7 +70,7 @@ def import_invoices() -> dict[str, Any]:
         raise UnsupportedMediaType("send the CSV as the body with Content-Type: text/csv")
     text = request.get_data(cache=False).decode("utf-8-sig", errors="replace")
     report = invoice_import.import_invoices(
-        db.session, runtime().clock.now(), current_principal().username, text.splitlines(), _rates()
+        db.session, runtime().clock.now(), actor().username, text.splitlines(), _rates()
     )
     db.session.commit()
     rejected = [{"line": r.line, "errors": r.errors} for r in report.rejected]
@@ -104,7 +104,7 @@ def reverse_payment(payment_id: int, body: dict[str, Any]) -> dict[str, Any]:
         db.session,
         clock.now(),
         clock.today(),
-        current_principal().username,
+        actor().username,
         payment_id,
         body["reason"],
     )
