@@ -13,7 +13,8 @@ under concurrent writers because of two rules every writer follows:
    change moves the exposure by the difference of the rounded values before and after.
 
 ``recompute_exposure`` rebuilds the same figures from the ledger; tests race writers and
-compare the two.
+compare the two. An exposure stays below ``EXPOSURE_MAX`` (engine.money): a change that would
+raise it further is refused with a field error on ``amount``, and nothing of it is written.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from credit.receivable_models import (
 )
 from engine.db import insert_for
 from engine.errors import Invalid
+from engine.money import EXPOSURE_MAX, MONEY_MAX
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -104,20 +106,24 @@ def lock_exposure(session: so.Session, customer_id: int) -> Exposure:
     return Exposure(Decimal(row[0]), Decimal(row[1]))
 
 
-def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> None:
-    """Lock several customers' rows in ascending id order (bulk writers: imports)."""
+def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Lock several customers' rows in ascending id order (bulk writers: imports).
+
+    Returns each customer's exposure total (receivables plus reservations).
+    """
     ids = sorted(set(customer_ids))
     if not ids:
-        return
+        return {}
     if session.get_bind().dialect.name == "postgresql":
         array = _pg_array(ids)
         session.execute(_ENSURE_MANY_PG, {"ids": array})
-        session.execute(_LOCK_MANY_PG, {"ids": array}).all()
-        return
-    # SQLite: the first write takes the database's write lock.
-    keys = json.dumps(ids)
-    session.execute(_ENSURE_MANY_SQLITE, {"ids": keys})
-    session.execute(_LOCK_MANY_SQLITE, {"ids": keys})
+        rows = session.execute(_LOCK_MANY_PG, {"ids": array}).all()
+    else:
+        # SQLite: the first write takes the database's write lock.
+        keys = json.dumps(ids)
+        session.execute(_ENSURE_MANY_SQLITE, {"ids": keys})
+        rows = session.execute(_LOCK_MANY_SQLITE, {"ids": keys}).all()
+    return {cid: Decimal(str(total)) for cid, total in rows}
 
 
 def _pg_array(numbers: Iterable[int | Decimal]) -> str:
@@ -133,27 +139,34 @@ _ENSURE_MANY_SQLITE = sa.text(
 _LOCK_MANY_SQLITE = sa.text(
     "UPDATE customer_exposure SET receivables = receivables"
     " WHERE customer_id IN (SELECT value FROM json_each(:ids))"
+    " RETURNING customer_id, round(receivables + reservations, 2)"
 )
 _ENSURE_MANY_PG = sa.text(
     "INSERT INTO customer_exposure (customer_id, receivables, reservations)"
     " SELECT unnest(CAST(:ids AS integer[])), 0, 0 ON CONFLICT (customer_id) DO NOTHING"
 )
 _LOCK_MANY_PG = sa.text(
-    "SELECT customer_id FROM customer_exposure WHERE customer_id = ANY(CAST(:ids AS integer[]))"
-    " ORDER BY customer_id FOR UPDATE"
+    "SELECT customer_id, receivables + reservations FROM customer_exposure"
+    " WHERE customer_id = ANY(CAST(:ids AS integer[])) ORDER BY customer_id FOR UPDATE"
 )
 
 
+_D_RECV = sa.bindparam("d_recv", type_=sa.Numeric)
+_D_RESV = sa.bindparam("d_resv", type_=sa.Numeric)
 _SHIFT = (
     sa.update(_TABLE)
-    .where(_TABLE.c.customer_id == sa.bindparam("cid"))
+    .where(
+        _TABLE.c.customer_id == sa.bindparam("cid"),
+        # A rise stops short of EXPOSURE_MAX; a fall always applies.
+        sa.or_(
+            _D_RECV + _D_RESV <= 0,
+            _TABLE.c.receivables + _TABLE.c.reservations + _D_RECV + _D_RESV
+            < sa.literal(EXPOSURE_MAX, sa.Numeric),
+        ),
+    )
     .values(
-        receivables=sa.func.round(
-            _TABLE.c.receivables + sa.bindparam("d_recv", type_=sa.Numeric), 2
-        ),
-        reservations=sa.func.round(
-            _TABLE.c.reservations + sa.bindparam("d_resv", type_=sa.Numeric), 2
-        ),
+        receivables=sa.func.round(_TABLE.c.receivables + _D_RECV, 2),
+        reservations=sa.func.round(_TABLE.c.reservations + _D_RESV, 2),
     )
 )
 
@@ -161,9 +174,33 @@ _SHIFT = (
 def shift_exposure(
     session: so.Session, customer_id: int, receivables: Decimal = ZERO, reservations: Decimal = ZERO
 ) -> None:
-    """Add CNY deltas (whole cents) to a locked exposure row."""
-    if receivables or reservations:
-        session.execute(_SHIFT, {"cid": customer_id, "d_recv": receivables, "d_resv": reservations})
+    """Add CNY deltas (whole cents) to a locked exposure row.
+
+    :raises Invalid: naming ``amount`` when the exposure would reach EXPOSURE_MAX.
+    """
+    if not (receivables or reservations):
+        return
+    moved = session.execute(
+        _SHIFT, {"cid": customer_id, "d_recv": receivables, "d_resv": reservations}
+    )
+    if moved.rowcount == 0:
+        if not _has_row(session, customer_id):
+            raise RuntimeError(f"customer {customer_id}'s exposure was not locked before a change")
+        raise exposure_too_large(customer_id)
+
+
+def exposure_too_large(customer_id: int) -> Invalid:
+    """The error of a change that would take a customer's exposure to EXPOSURE_MAX or more."""
+    return Invalid.field(
+        "amount",
+        f"would take customer {customer_id}'s exposure above {MONEY_MAX} CNY,"
+        " the most creditflow keeps for one customer",
+    )
+
+
+def _has_row(session: so.Session, customer_id: int) -> bool:
+    query = sa.select(_TABLE.c.customer_id).where(_TABLE.c.customer_id == customer_id)
+    return session.scalar(query) is not None
 
 
 def shift_exposures(session: so.Session, deltas: Mapping[int, tuple[Decimal, Decimal]]) -> None:
@@ -180,18 +217,25 @@ def shift_exposures(session: so.Session, deltas: Mapping[int, tuple[Decimal, Dec
         cursor = session.connection().connection.driver_connection.cursor()
         try:
             cursor.executemany(
-                _SHIFT_MANY_SQLITE, [(float(recv), float(resv), cid) for cid, recv, resv in rows]
+                _SHIFT_MANY_SQLITE,
+                [(float(recv), float(resv), cid, float(recv + resv)) for cid, recv, resv in rows],
             )
+            moved = cursor.rowcount
         finally:
             cursor.close()
-        return
-    cids, recv, resv = (_pg_array(column) for column in zip(*rows, strict=True))
-    session.execute(_SHIFT_MANY_PG, {"cids": cids, "recv": recv, "resv": resv})
+    else:
+        cids, recv, resv = (_pg_array(column) for column in zip(*rows, strict=True))
+        moved = session.execute(
+            _SHIFT_MANY_PG, {"cids": cids, "recv": recv, "resv": resv, "most": EXPOSURE_MAX}
+        ).rowcount
+    if moved != len(rows):  # the caller checked each rise against the locked totals
+        raise RuntimeError(f"{len(rows) - moved} exposure rows were missing or would overflow")
 
 
 _SHIFT_MANY_SQLITE = (
-    "UPDATE customer_exposure SET receivables = round(receivables + ?, 2),"
-    " reservations = round(reservations + ?, 2) WHERE customer_id = ?"
+    "UPDATE customer_exposure SET receivables = round(receivables + ?1, 2),"
+    " reservations = round(reservations + ?2, 2) WHERE customer_id = ?3"
+    f" AND (?4 <= 0 OR receivables + reservations + ?4 < {EXPOSURE_MAX})"
 )
 # One statement for any number of rows: the deltas travel as three arrays.
 _SHIFT_MANY_PG = sa.text(
@@ -200,6 +244,8 @@ _SHIFT_MANY_PG = sa.text(
     " reservations = round(e.reservations + g.d_resv, 2)"
     " FROM unnest(CAST(:cids AS integer[]), CAST(:recv AS numeric[]), CAST(:resv AS numeric[]))"
     " AS g(cid, d_recv, d_resv) WHERE e.customer_id = g.cid"
+    " AND (g.d_recv + g.d_resv <= 0 OR e.receivables + e.reservations + g.d_recv + g.d_resv"
+    " < CAST(:most AS numeric))"
 )
 
 

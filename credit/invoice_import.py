@@ -24,13 +24,20 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from credit.credit_file import ROW_ID_MAX
-from credit.exposure import ZERO, cny, lock_exposures, shift_exposures
+from credit.exposure import (
+    ZERO,
+    cny,
+    exposure_too_large,
+    lock_exposures,
+    shift_exposures,
+)
 from credit.invoice_rows import Columns, Values, header_errors, line_parser, parse_row, values_of
 from credit.invoices import INVOICE_FIELDS
 from credit.receivable_models import Invoice, InvoiceStatus, OrderReservation, ReservationStatus
 from engine.audit import AuditEntry, append
 from engine.clock import to_db
 from engine.errors import Invalid
+from engine.money import EXPOSURE_MAX
 
 BATCH = 5000
 
@@ -159,18 +166,18 @@ def _book_batch(
             rows.append((line, values, source))
     dialect = session.get_bind().dialect.name
     known = _known_customers(session, dialect, {values[0] for _, values, _ in rows})
-    lock_exposures(session, known)
+    exposures = lock_exposures(session, known)
     booked = _booked(session, dialect, [values[1] for _, values, _ in rows])
     owners = _order_owners(session, dialect, {values[6] for _, values, _ in rows} - {None})
     seen: dict[str, Values] = {}
-    fresh: list[Values] = []
+    fresh: list[tuple[int, Values, str | list[str]]] = []
     for line, values, source in rows:
         number = values[1]
         earlier = booked.get(number) or seen.get(number)
         if values[0] in known:  # the two common cases first, as _problem decides them
             if earlier is None and values[6] is None:
                 seen[number] = values
-                fresh.append(values)
+                fresh.append((line, values, source))
                 continue
             if earlier == values:
                 report.unchanged += 1
@@ -178,15 +185,44 @@ def _book_batch(
         problem = _problem(values, known, booked, seen, owners)
         if problem is None:
             seen[values[1]] = values
-            fresh.append(values)
+            fresh.append((line, values, source))
         elif problem == "unchanged":
             report.unchanged += 1
         else:
             rejected.append(Rejected(line, problem, _source_csv(source)))
-    if fresh:
-        _insert(session, dialect, now, actor, fresh, rates)
-        report.imported += len(fresh)
+    booking, rises = _within_exposure(fresh, exposures, rates, rejected)
+    if booking:
+        _insert(session, dialect, now, actor, booking, rises, rates)
+        report.imported += len(booking)
     report.rejected.extend(sorted(rejected, key=lambda r: r.line))
+
+
+def _within_exposure(
+    fresh: list[tuple[int, Values, str | list[str]]],
+    exposures: Mapping[int, Decimal],
+    rates: Mapping[str, str],
+    rejected: list[Rejected],
+) -> tuple[list[Values], dict[int, Decimal]]:
+    """The lines to book and each customer's rise in receivables (CNY).
+
+    A line that would take its customer's exposure to EXPOSURE_MAX is rejected (reservations
+    the batch turns into invoices are not subtracted first, so the test errs on the safe side).
+    """
+    rate_of = {code: Decimal(rate) for code, rate in rates.items()}
+    in_cny = {code: rate == 1 for code, rate in rate_of.items()}
+    rises: dict[int, Decimal] = {}
+    booking: list[Values] = []
+    for line, values, source in fresh:
+        customer_id, _, amount, currency, *_ = values
+        amount_cny = amount if in_cny[currency] else cny(amount, rate_of[currency])
+        rise = rises.get(customer_id, ZERO) + amount_cny
+        if exposures.get(customer_id, ZERO) + rise >= EXPOSURE_MAX:
+            error = exposure_too_large(customer_id)
+            rejected.append(Rejected(line, error.errors, _source_csv(source)))
+            continue
+        rises[customer_id] = rise
+        booking.append(values)
+    return booking, rises
 
 
 def _problem(
@@ -277,19 +313,12 @@ def _insert(
     now: dt.datetime,
     actor: str,
     fresh: list[Values],
+    rises: Mapping[int, Decimal],
     rates: Mapping[str, str],
 ) -> None:
     at = to_db(now)
     rate_of = {code: Decimal(rate) for code, rate in rates.items()}
-    in_cny = {code: rate == 1 for code, rate in rate_of.items()}
-    deltas: dict[int, list[Decimal]] = {}
-    for customer_id, _, amount, currency, *_ in fresh:
-        amount_cny = amount if in_cny[currency] else cny(amount, rate_of[currency])
-        delta = deltas.get(customer_id)
-        if delta is None:
-            deltas[customer_id] = [amount_cny, ZERO]
-        else:
-            delta[0] += amount_cny
+    deltas = {customer_id: [rise, ZERO] for customer_id, rise in rises.items()}
     bulk_insert_invoices(session, fresh, rate_of, actor, at)
     refs = sorted({values[6] for values in fresh if values[6]})
     if refs:

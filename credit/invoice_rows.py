@@ -16,16 +16,18 @@ from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any
 
+from engine.money import MONEY_MAX
+
 REQUIRED = ("customer_id", "number", "amount", "currency", "issued_on", "due_on")
 OPTIONAL = ("order_ref",)
 FIELDS = REQUIRED + OPTIONAL
 MAX_ID = 2**63 - 1
 MAX_TEXT = 64
-MAX_AMOUNT = Decimal("999999999999999.99")
+MAX_AMOUNT = MONEY_MAX
 CENT = Decimal("0.01")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-_AMOUNT = re.compile(r"^(?:0|[1-9]\d{0,14})(?:\.\d{1,2})?$")
+_AMOUNT = re.compile(r"^(?:0|[1-9]\d{0,12})(?:\.\d{1,2})?$")  # up to MONEY_MAX
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -156,7 +158,7 @@ _PLAIN = r"[!#-+\--~](?:[ !#-+\--~]{0,62}[!#-+\--~])?"  # printable ASCII, no co
 _PATTERNS = {
     "customer_id": r"([1-9][0-9]{0,17})",
     "number": rf"({_PLAIN})",
-    "amount": r"([1-9][0-9]{0,14}(?:\.[0-9]{1,2})?|0\.[1-9][0-9]?|0\.0[1-9])",
+    "amount": r"([1-9][0-9]{0,12}(?:\.[0-9]{1,2})?|0\.[1-9][0-9]?|0\.0[1-9])",
     "issued_on": r"((?:19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2})",
     "due_on": r"((?:19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2})",
     "order_ref": rf"({_PLAIN})?",

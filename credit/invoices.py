@@ -23,10 +23,10 @@ from credit.reservations import close_for_invoice
 from credit.watch import customer_changed
 from engine.clock import to_db
 from engine.errors import Conflict, Invalid
+from engine.money import MONEY_MAX
 
 # The fields that identify a booking: the same number with these equal is the same invoice.
 INVOICE_FIELDS = ("customer_id", "number", "amount", "currency", "issued_on", "due_on", "order_ref")
-MAX_AMOUNT = Decimal("1e16")  # Numeric(18, 2)
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ def rule_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     amount = values.get("amount")
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
         errors["amount"] = ["must be a decimal number greater than 0"]
-    elif amount >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        errors["amount"] = ["at most 2 decimal places and less than 10^16"]
+    elif amount > MONEY_MAX or amount != amount.quantize(Decimal("0.01")):
+        errors["amount"] = [f"at most 2 decimal places and at most {MONEY_MAX}"]
     issued, due = values.get("issued_on"), values.get("due_on")
     if isinstance(issued, dt.date) and isinstance(due, dt.date) and due < issued:
         errors["due_on"] = [f"must not be before issued_on ({issued})"]

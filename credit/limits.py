@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from credit.errors import PolicyError
 from credit.scorecard import dmn_number
+from engine.money import MONEY_MAX
 
 _EQUITY_SHARE = Decimal("0.2")
 _MONTHS_OF_PURCHASES = 2
@@ -46,12 +47,15 @@ def suggested_limit(
     limit_factor: Decimal | float | int,
     cover: Decimal | None,
 ) -> Decimal:
-    """Return floor_to_10k(base x grade's limit factor) + accepted security cover, never < 0."""
+    """Return floor_to_10k(base x grade's limit factor) + accepted security cover.
+
+    Never below 0, never above MONEY_MAX (the largest limit an approver could grant).
+    """
     factor = dmn_number(limit_factor, "grade_terms limit_factor")
     if factor < 0:
         raise PolicyError(f"grade_terms limit_factor cannot be negative: {factor}")
     scaled = floor_to_10k(base_limit(equity, expected_monthly_purchases) * factor)
-    return max(_ZERO, scaled + (cover or _ZERO))
+    return min(MONEY_MAX, max(_ZERO, scaled + (cover or _ZERO)))
 
 
 def security_cover(

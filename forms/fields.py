@@ -15,9 +15,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-# The largest amount any money field accepts: one quadrillion minus a cent. Columns are
-# Numeric(18, 2) (< 10^16), so a sum of amounts or a conversion at a rate up to 10 still fits.
-MONEY_MAX = Decimal("999999999999999.99")
+from engine.money import FIGURE_MAX, MONEY_MAX
+
 MONEY_PLACES = 2
 # Ids are `integer` primary keys: 32-bit signed in PostgreSQL (SQLite's are wider).
 ID_MAX = 2**31 - 1
@@ -85,9 +84,18 @@ class Money(Number):
 
     Pass ``positive=True`` for amounts that must be above zero, ``non_negative=True`` for
     amounts that may be zero; otherwise negative amounts (losses, equity) are allowed.
+    ``figure=True`` is a financial statement's figure, bounded by FIGURE_MAX (engine.money).
     """
 
-    def __init__(self, *, positive: bool = False, non_negative: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        positive: bool = False,
+        non_negative: bool = False,
+        figure: bool = False,
+        **kwargs: Any,
+    ):
+        bound = FIGURE_MAX if figure else MONEY_MAX
         checks = list(_as_list(kwargs.pop("validate", None)))
         if positive:
             checks.append(validate.Range(min=0, min_inclusive=False, error="must be above 0"))
@@ -98,10 +106,10 @@ class Money(Number):
             "type": "string",
             "format": "decimal",
             "pattern": r"^-?\d+(\.\d{1,2})?$",
-            "x-maximum": str(MONEY_MAX),
+            "x-maximum": str(bound),
             **kwargs["metadata"],
         }
-        super().__init__(places=MONEY_PLACES, max_abs=MONEY_MAX, validate=checks, **kwargs)
+        super().__init__(places=MONEY_PLACES, max_abs=bound, validate=checks, **kwargs)
 
 
 class Id(fields.Field):

@@ -70,4 +70,4 @@ def test_operations_document_their_real_status_codes(client, path, method, statu
 def test_money_is_documented_as_a_bounded_decimal_string(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     limit = doc["components"]["schemas"]["ApplicationRequest"]["properties"]["requested_limit"]
-    assert limit["type"] == "string" and limit["x-maximum"] == "999999999999999.99"
+    assert limit["type"] == "string" and limit["x-maximum"] == "9999999999999.99"

@@ -18,6 +18,11 @@ def money(*, required: bool = False, **kwargs: Any) -> Money:
     return Money(required=required, allow_none=not required, **kwargs)
 
 
+def figure(**kwargs: Any) -> Money:
+    """A figure of a financial statement (or registered capital): money with a wider bound."""
+    return money(figure=True, **kwargs)
+
+
 class Moment(fields.Field):
     """A stored moment, written as an aware datetime (the JSON provider adds the zone)."""
 
@@ -40,7 +45,7 @@ class CustomerBody(Schema):
     uscc = PlainText(required=True, max_length=18)
     industry = PlainText(load_default="", max_length=120)
     industry_risk = fields.String(load_default="medium", validate=validate.OneOf(INDUSTRY_RISKS))
-    registered_capital = money(non_negative=True)
+    registered_capital = figure(non_negative=True)
     founded_on = Day(allow_none=True)
     legal_representative = PlainText(load_default="", max_length=120)
     address = PlainText(load_default="", max_length=500)
@@ -75,18 +80,18 @@ class StatementBody(Schema):
 
     period_end = Day(required=True)
     currency = Currency(allow_none=True)
-    current_assets = money(non_negative=True)
-    current_liabilities = money(non_negative=True)
-    inventory = money(non_negative=True)
-    total_assets = money(non_negative=True)
-    total_liabilities = money(non_negative=True)
-    equity = money()
-    revenue = money(non_negative=True)
-    net_profit = money()
-    ebit = money()
-    interest_expense = money(non_negative=True)
-    retained_earnings = money()
-    operating_cash_flow = money()
+    current_assets = figure(non_negative=True)
+    current_liabilities = figure(non_negative=True)
+    inventory = figure(non_negative=True)
+    total_assets = figure(non_negative=True)
+    total_liabilities = figure(non_negative=True)
+    equity = figure()
+    revenue = figure(non_negative=True)
+    net_profit = figure()
+    ebit = figure()
+    interest_expense = figure(non_negative=True)
+    retained_earnings = figure()
+    operating_cash_flow = figure()
 
 
 class CreditReportBody(Schema):
@@ -153,18 +158,18 @@ class StatementOut(Schema):
     customer_id = fields.Integer()
     period_end = fields.Date()
     currency = fields.String()
-    current_assets = money()
-    current_liabilities = money()
-    inventory = money()
-    total_assets = money()
-    total_liabilities = money()
-    equity = money()
-    revenue = money()
-    net_profit = money()
-    ebit = money()
-    interest_expense = money()
-    retained_earnings = money()
-    operating_cash_flow = money()
+    current_assets = figure()
+    current_liabilities = figure()
+    inventory = figure()
+    total_assets = figure()
+    total_liabilities = figure()
+    equity = figure()
+    revenue = figure()
+    net_profit = figure()
+    ebit = figure()
+    interest_expense = figure()
+    retained_earnings = figure()
+    operating_cash_flow = figure()
     ratios = fields.Dict()
     ratios_not_available = fields.Dict()
     created_by = fields.String()
