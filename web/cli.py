@@ -257,6 +257,20 @@ def bench_credit_check(
     bench["main"](customers, invoices, rate, seconds, workers, write)
 
 
+@bench_cmd.command("floors")
+@click.option("--rows", default=1_000_000, type=int, show_default=True)
+@click.option("--customers", default=10_000, type=int, show_default=True)
+@click.option("--invoices", default=1_000_000, type=int, show_default=True)
+@click.option("--checks", default=8_000, type=int, show_default=True)
+@click.option("--workers", default=DEFAULT_WORKERS, type=int, show_default=True)
+@click.option("--write/--no-write", default=True, help="append the figures to docs/benchmarks.md")
+def bench_floors(
+    rows: int, customers: int, invoices: int, checks: int, workers: int, write: bool
+) -> None:
+    """What the stack alone reaches here: bare inserts, and the check's SQL in a bare app."""
+    _bench_script("bench_floors.py")["main"](rows, customers, invoices, checks, workers, write)
+
+
 @bench_cmd.command("sweep")
 @click.option("--customers", default=10_000, type=int)
 @click.option("--invoices", default=1_000_000, type=int)

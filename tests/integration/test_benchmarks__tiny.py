@@ -31,6 +31,20 @@ def test_bench_credit_check_serves_through_gunicorn():
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not POSTGRES_URL, reason="the floors of the check run on PostgreSQL")
+def test_bench_floors_insert_and_serve_without_errors():
+    bench = runpy.run_path(str(BENCH / "bench_floors.py"))
+    result = bench["main"](200, 20, 200, 30, 1, False)
+    assert [(f["backend"], f["batch"]) for f in result["import"]] == [
+        ("sqlite", 5_000), ("sqlite", 50_000), ("postgresql", 5_000), ("postgresql", 50_000)
+    ]  # fmt: skip
+    assert [f["app"] for f in result["check"]] == ["bare", "core"]
+    for floor in result["check"]:
+        assert floor["peak"]["requests"] == 30 and floor["peak"]["errors"] == 0
+        assert floor["at_rate"]["errors"] == 0
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not POSTGRES_URL, reason="the HTTP benchmark runs on PostgreSQL")
 def test_bench_http_times_approval_inbox_and_filing_through_gunicorn():
     bench = runpy.run_path(str(BENCH / "bench_http.py"))
