@@ -166,63 +166,56 @@ def _book_batch(
             rows.append((line, values, source))
     dialect = session.get_bind().dialect.name
     known = _known_customers(session, dialect, {values[0] for _, values, _ in rows})
-    exposures = lock_exposures(session, known)
+    headroom = _Headroom(lock_exposures(session, known), rates)
     booked = _booked(session, dialect, [values[1] for _, values, _ in rows])
     owners = _order_owners(session, dialect, {values[6] for _, values, _ in rows} - {None})
     seen: dict[str, Values] = {}
-    fresh: list[tuple[int, Values, str | list[str]]] = []
+    fresh: list[Values] = []
     for line, values, source in rows:
         number = values[1]
         earlier = booked.get(number) or seen.get(number)
-        if values[0] in known:  # the two common cases first, as _problem decides them
-            if earlier is None and values[6] is None:
-                seen[number] = values
-                fresh.append((line, values, source))
-                continue
-            if earlier == values:
-                report.unchanged += 1
-                continue
-        problem = _problem(values, known, booked, seen, owners)
+        problem: dict[str, list[str]] | str | None
+        if values[0] in known and earlier is None and values[6] is None:
+            problem = headroom.take(values)  # the common case first, as _problem decides it
+        elif values[0] in known and earlier == values:
+            problem = "unchanged"
+        else:
+            problem = _problem(values, known, booked, seen, owners) or headroom.take(values)
         if problem is None:
-            seen[values[1]] = values
-            fresh.append((line, values, source))
+            seen[number] = values
+            fresh.append(values)
         elif problem == "unchanged":
             report.unchanged += 1
         else:
             rejected.append(Rejected(line, problem, _source_csv(source)))
-    booking, rises = _within_exposure(fresh, exposures, rates, rejected)
-    if booking:
-        _insert(session, dialect, now, actor, booking, rises, rates)
-        report.imported += len(booking)
+    if fresh:
+        _insert(session, dialect, now, actor, fresh, headroom.rises, rates)
+        report.imported += len(fresh)
     report.rejected.extend(sorted(rejected, key=lambda r: r.line))
 
 
-def _within_exposure(
-    fresh: list[tuple[int, Values, str | list[str]]],
-    exposures: Mapping[int, Decimal],
-    rates: Mapping[str, str],
-    rejected: list[Rejected],
-) -> tuple[list[Values], dict[int, Decimal]]:
-    """The lines to book and each customer's rise in receivables (CNY).
+class _Headroom:
+    """What a batch may add to each customer's exposure, below EXPOSURE_MAX (in CNY).
 
-    A line that would take its customer's exposure to EXPOSURE_MAX is rejected (reservations
-    the batch turns into invoices are not subtracted first, so the test errs on the safe side).
+    Reservations the batch turns into receivables are not subtracted first, so the test errs
+    on the safe side.
     """
-    rate_of = {code: Decimal(rate) for code, rate in rates.items()}
-    in_cny = {code: rate == 1 for code, rate in rate_of.items()}
-    rises: dict[int, Decimal] = {}
-    booking: list[Values] = []
-    for line, values, source in fresh:
+
+    def __init__(self, exposures: Mapping[int, Decimal], rates: Mapping[str, str]) -> None:
+        self.exposures = exposures
+        self.rate_of = {code: Decimal(rate) for code, rate in rates.items()}
+        self.in_cny = {code: rate == 1 for code, rate in self.rate_of.items()}
+        self.rises: dict[int, Decimal] = {}
+
+    def take(self, values: Values) -> dict[str, list[str]] | None:
+        """Count a line's amount in its customer's rise; its errors when it would not fit."""
         customer_id, _, amount, currency, *_ = values
-        amount_cny = amount if in_cny[currency] else cny(amount, rate_of[currency])
-        rise = rises.get(customer_id, ZERO) + amount_cny
-        if exposures.get(customer_id, ZERO) + rise >= EXPOSURE_MAX:
-            error = exposure_too_large(customer_id)
-            rejected.append(Rejected(line, error.errors, _source_csv(source)))
-            continue
-        rises[customer_id] = rise
-        booking.append(values)
-    return booking, rises
+        amount_cny = amount if self.in_cny[currency] else cny(amount, self.rate_of[currency])
+        rise = self.rises.get(customer_id, ZERO) + amount_cny
+        if self.exposures.get(customer_id, ZERO) + rise >= EXPOSURE_MAX:
+            return exposure_too_large(customer_id).errors
+        self.rises[customer_id] = rise
+        return None
 
 
 def _problem(

@@ -99,6 +99,7 @@ def test_an_import_rejects_the_lines_past_the_bound_and_books_the_rest(api, cid)
         "customer_id,number,amount,currency,issued_on,due_on",
         f"{cid},I-1,6000000000000.00,CNY,2026-01-01,2026-02-01",
         f"{cid},I-2,5000000000000.00,CNY,2026-01-01,2026-02-01",  # 1.1 x 10^13: refused
+        f"{cid},I-2,5000000000000.00,CNY,2026-01-01,2026-02-01",  # not "unchanged": refused
         f"{cid},I-3,3999999999999.99,CNY,2026-01-01,2026-02-01",  # exactly up to the bound
         f"{cid},I-4,0.01,CNY,2026-01-01,2026-02-01",
     ]
@@ -113,7 +114,8 @@ def test_an_import_rejects_the_lines_past_the_bound_and_books_the_rest(api, cid)
     assert (body["imported"], body["unchanged"]) == (2, 0)
     assert [(x["line"], list(x["errors"])) for x in body["rejected"]] == [
         (3, ["amount"]),
-        (5, ["amount"]),
+        (4, ["amount"]),
+        (6, ["amount"]),
     ]
     assert listed(api, cid) == {"I-1": "6000000000000.00", "I-3": "3999999999999.99"}
     assert exposure(api, cid) == Decimal(BIG)
