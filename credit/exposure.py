@@ -106,24 +106,20 @@ def lock_exposure(session: so.Session, customer_id: int) -> Exposure:
     return Exposure(Decimal(row[0]), Decimal(row[1]))
 
 
-def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Lock several customers' rows in ascending id order (bulk writers: imports).
-
-    Returns each customer's exposure total (receivables plus reservations).
-    """
+def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> None:
+    """Lock several customers' rows in ascending id order (bulk writers: imports)."""
     ids = sorted(set(customer_ids))
     if not ids:
-        return {}
+        return
     if session.get_bind().dialect.name == "postgresql":
         array = _pg_array(ids)
         session.execute(_ENSURE_MANY_PG, {"ids": array})
-        rows = session.execute(_LOCK_MANY_PG, {"ids": array}).all()
-    else:
-        # SQLite: the first write takes the database's write lock.
-        keys = json.dumps(ids)
-        session.execute(_ENSURE_MANY_SQLITE, {"ids": keys})
-        rows = session.execute(_LOCK_MANY_SQLITE, {"ids": keys}).all()
-    return {cid: Decimal(str(total)) for cid, total in rows}
+        session.execute(_LOCK_MANY_PG, {"ids": array}).all()
+        return
+    # SQLite: the first write takes the database's write lock.
+    keys = json.dumps(ids)
+    session.execute(_ENSURE_MANY_SQLITE, {"ids": keys})
+    session.execute(_LOCK_MANY_SQLITE, {"ids": keys})
 
 
 def _pg_array(numbers: Iterable[int | Decimal]) -> str:
@@ -139,15 +135,14 @@ _ENSURE_MANY_SQLITE = sa.text(
 _LOCK_MANY_SQLITE = sa.text(
     "UPDATE customer_exposure SET receivables = receivables"
     " WHERE customer_id IN (SELECT value FROM json_each(:ids))"
-    " RETURNING customer_id, round(receivables + reservations, 2)"
 )
 _ENSURE_MANY_PG = sa.text(
     "INSERT INTO customer_exposure (customer_id, receivables, reservations)"
     " SELECT unnest(CAST(:ids AS integer[])), 0, 0 ON CONFLICT (customer_id) DO NOTHING"
 )
 _LOCK_MANY_PG = sa.text(
-    "SELECT customer_id, receivables + reservations FROM customer_exposure"
-    " WHERE customer_id = ANY(CAST(:ids AS integer[])) ORDER BY customer_id FOR UPDATE"
+    "SELECT customer_id FROM customer_exposure WHERE customer_id = ANY(CAST(:ids AS integer[]))"
+    " ORDER BY customer_id FOR UPDATE"
 )
 
 

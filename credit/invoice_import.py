@@ -29,6 +29,7 @@ from credit.exposure import (
     cny,
     exposure_too_large,
     lock_exposures,
+    read_exposure,
     shift_exposures,
 )
 from credit.invoice_rows import Columns, Values, header_errors, line_parser, parse_row, values_of
@@ -166,7 +167,8 @@ def _book_batch(
             rows.append((line, values, source))
     dialect = session.get_bind().dialect.name
     known = _known_customers(session, dialect, {values[0] for _, values, _ in rows})
-    headroom = _Headroom(lock_exposures(session, known), rates)
+    lock_exposures(session, known)
+    headroom = _Headroom(session, dialect, known, rates)
     booked = _booked(session, dialect, [values[1] for _, values, _ in rows])
     owners = _order_owners(session, dialect, {values[6] for _, values, _ in rows} - {None})
     seen: dict[str, Values] = {}
@@ -174,13 +176,18 @@ def _book_batch(
     for line, values, source in rows:
         number = values[1]
         earlier = booked.get(number) or seen.get(number)
-        problem: dict[str, list[str]] | str | None
-        if values[0] in known and earlier is None and values[6] is None:
-            problem = headroom.take(values)  # the common case first, as _problem decides it
-        elif values[0] in known and earlier == values:
-            problem = "unchanged"
-        else:
-            problem = _problem(values, known, booked, seen, owners) or headroom.take(values)
+        if values[0] in known:  # the two common cases first, as _problem decides them
+            if earlier is None and values[6] is None:
+                if (beyond := headroom.take(values)) is None:
+                    seen[number] = values
+                    fresh.append(values)
+                else:
+                    rejected.append(Rejected(line, beyond, _source_csv(source)))
+                continue
+            if earlier == values:
+                report.unchanged += 1
+                continue
+        problem = _problem(values, known, booked, seen, owners) or headroom.take(values)
         if problem is None:
             seen[number] = values
             fresh.append(values)
@@ -197,25 +204,48 @@ def _book_batch(
 class _Headroom:
     """What a batch may add to each customer's exposure, below EXPOSURE_MAX (in CNY).
 
-    Reservations the batch turns into receivables are not subtracted first, so the test errs
-    on the safe side.
+    The largest exposure among the batch's customers is read once, when the first line is
+    taken; only a customer whose rise comes near the bound has its own exposure read. Orders
+    the batch turns into receivables are not subtracted first, so the test errs on the safe side.
     """
 
-    def __init__(self, exposures: Mapping[int, Decimal], rates: Mapping[str, str]) -> None:
-        self.exposures = exposures
+    def __init__(
+        self, session: so.Session, dialect: str, customers: set[int], rates: Mapping[str, str]
+    ) -> None:
+        self.session, self.dialect, self.customers = session, dialect, customers
         self.rate_of = {code: Decimal(rate) for code, rate in rates.items()}
         self.in_cny = {code: rate == 1 for code, rate in self.rate_of.items()}
         self.rises: dict[int, Decimal] = {}
+        self.room: Decimal | None = None  # EXPOSURE_MAX - the batch's largest exposure
+        self.rooms: dict[int, Decimal] = {}
 
     def take(self, values: Values) -> dict[str, list[str]] | None:
         """Count a line's amount in its customer's rise; its errors when it would not fit."""
-        customer_id, _, amount, currency, *_ = values
-        amount_cny = amount if self.in_cny[currency] else cny(amount, self.rate_of[currency])
-        rise = self.rises.get(customer_id, ZERO) + amount_cny
-        if self.exposures.get(customer_id, ZERO) + rise >= EXPOSURE_MAX:
+        customer_id, amount, currency = values[0], values[2], values[3]
+        if not self.in_cny[currency]:
+            amount = cny(amount, self.rate_of[currency])
+        rise = self.rises.get(customer_id, ZERO) + amount
+        room = self.room if self.room is not None else self._batch_room()
+        if rise >= room and rise >= self._room_of(customer_id):
             return exposure_too_large(customer_id).errors
         self.rises[customer_id] = rise
         return None
+
+    def _batch_room(self) -> Decimal:
+        where = _IN.get(self.dialect, _IN["sqlite"]).format(array="bigint[]")
+        largest = self.session.scalar(
+            sa.text(f"SELECT max(receivables + reservations) FROM customer_exposure"
+                    f" WHERE customer_id {where}"),
+            {"keys": _keys(self.dialect, sorted(self.customers))},
+        )  # fmt: skip
+        self.room = EXPOSURE_MAX - Decimal(str(largest or 0))
+        return self.room
+
+    def _room_of(self, customer_id: int) -> Decimal:
+        if customer_id not in self.rooms:
+            held = read_exposure(self.session, customer_id).total
+            self.rooms[customer_id] = EXPOSURE_MAX - held
+        return self.rooms[customer_id]
 
 
 def _problem(
