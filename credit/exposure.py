@@ -106,20 +106,25 @@ def lock_exposure(session: so.Session, customer_id: int) -> Exposure:
     return Exposure(Decimal(row[0]), Decimal(row[1]))
 
 
-def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> None:
-    """Lock several customers' rows in ascending id order (bulk writers: imports)."""
+def lock_exposures(session: so.Session, customer_ids: Iterable[int]) -> Decimal | None:
+    """Lock several customers' rows in ascending id order (bulk writers: imports).
+
+    Returns the largest exposure among them when the lock reads it anyway (PostgreSQL; None
+    on SQLite, where the lock is a write and reading it back would cost a statement).
+    """
     ids = sorted(set(customer_ids))
     if not ids:
-        return
+        return ZERO
     if session.get_bind().dialect.name == "postgresql":
         array = _pg_array(ids)
         session.execute(_ENSURE_MANY_PG, {"ids": array})
-        session.execute(_LOCK_MANY_PG, {"ids": array}).all()
-        return
+        largest = session.execute(_LOCK_MANY_PG, {"ids": array}).scalar()
+        return Decimal(largest or 0)
     # SQLite: the first write takes the database's write lock.
     keys = json.dumps(ids)
     session.execute(_ENSURE_MANY_SQLITE, {"ids": keys})
     session.execute(_LOCK_MANY_SQLITE, {"ids": keys})
+    return None
 
 
 def _pg_array(numbers: Iterable[int | Decimal]) -> str:
@@ -140,9 +145,11 @@ _ENSURE_MANY_PG = sa.text(
     "INSERT INTO customer_exposure (customer_id, receivables, reservations)"
     " SELECT unnest(CAST(:ids AS integer[])), 0, 0 ON CONFLICT (customer_id) DO NOTHING"
 )
+# Locks every row (in id order) and answers one number, not the rows.
 _LOCK_MANY_PG = sa.text(
-    "SELECT customer_id FROM customer_exposure WHERE customer_id = ANY(CAST(:ids AS integer[]))"
-    " ORDER BY customer_id FOR UPDATE"
+    "SELECT max(receivables + reservations) FROM (SELECT receivables, reservations"
+    " FROM customer_exposure WHERE customer_id = ANY(CAST(:ids AS integer[]))"
+    " ORDER BY customer_id FOR UPDATE) AS locked"
 )
 
 

@@ -167,8 +167,8 @@ def _book_batch(
             rows.append((line, values, source))
     dialect = session.get_bind().dialect.name
     known = _known_customers(session, dialect, {values[0] for _, values, _ in rows})
-    lock_exposures(session, known)
-    headroom = _Headroom(session, dialect, known, rates)
+    largest = lock_exposures(session, known)
+    headroom = _Headroom(session, dialect, known, largest, rates)
     booked = _booked(session, dialect, [values[1] for _, values, _ in rows])
     owners = _order_owners(session, dialect, {values[6] for _, values, _ in rows} - {None})
     seen: dict[str, Values] = {}
@@ -204,19 +204,26 @@ def _book_batch(
 class _Headroom:
     """What a batch may add to each customer's exposure, below EXPOSURE_MAX (in CNY).
 
-    The largest exposure among the batch's customers is read once, when the first line is
-    taken; only a customer whose rise comes near the bound has its own exposure read. Orders
-    the batch turns into receivables are not subtracted first, so the test errs on the safe side.
+    The largest exposure among the batch's customers comes with their lock (PostgreSQL) or is
+    read when the first line is taken (SQLite); only a customer whose rise comes near the bound
+    has its own exposure read. Orders the batch turns into receivables are not subtracted
+    first, so the test errs on the safe side.
     """
 
     def __init__(
-        self, session: so.Session, dialect: str, customers: set[int], rates: Mapping[str, str]
+        self,
+        session: so.Session,
+        dialect: str,
+        customers: set[int],
+        largest: Decimal | None,
+        rates: Mapping[str, str],
     ) -> None:
         self.session, self.dialect, self.customers = session, dialect, customers
         self.rate_of = {code: Decimal(rate) for code, rate in rates.items()}
         self.in_cny = {code: rate == 1 for code, rate in self.rate_of.items()}
         self.rises: dict[int, Decimal] = {}
-        self.room: Decimal | None = None  # EXPOSURE_MAX - the batch's largest exposure
+        # EXPOSURE_MAX - the batch's largest exposure (None: not read yet)
+        self.room = None if largest is None else EXPOSURE_MAX - largest
         self.rooms: dict[int, Decimal] = {}
 
     def take(self, values: Values) -> dict[str, list[str]] | None:
