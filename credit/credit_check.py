@@ -40,6 +40,7 @@ from engine.clock import to_db
 from engine.decisions import evaluate
 from engine.errors import Invalid
 from engine.models import InstanceStatus, ProcessInstance
+from engine.money import MONEY_MAX
 from engine.runtime import Runtime
 
 PROCESS_KEY = "credit_decision"
@@ -248,11 +249,16 @@ _LOG = sa.insert(CreditCheck.__table__).returning(CreditCheck.__table__.c.id)
 def _effective_limit(
     customer: CustomerTerms, temporary: Decimal, rates: Mapping[str, str]
 ) -> Decimal | None:
-    """The active limit in CNY plus the temporary increases valid today."""
+    """The active limit in CNY plus the temporary increases valid today, at most MONEY_MAX.
+
+    A limit at MONEY_MAX already covers any exposure (every exposure stays below
+    EXPOSURE_MAX), so the cap changes no decision; it keeps the check's log row within its
+    column however many temporary limits add up.
+    """
     base = limit_cny(customer, rates)
     if base is None and not temporary:
         return None
-    return (base or ZERO) + temporary
+    return min((base or ZERO) + temporary, MONEY_MAX)
 
 
 def _days_after(day: dt.date | None, today: dt.date) -> int:

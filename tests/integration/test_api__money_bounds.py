@@ -8,11 +8,14 @@ SQLite, and a twelfth such invoice in USD overflowed the exposure with a 500 on 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from ledger_setup import customer_row
 
+from credit.check_models import CreditRelease
 from engine.money import EXPOSURE_MAX, FIGURE_MAX, MONEY_MAX
 from web.extensions import db
 
@@ -149,3 +152,26 @@ def test_statement_figures_may_be_as_large_as_the_column(api, cid):
     body["total_assets"] = "1000000000000000.00"
     over = api.post("analyst1", f"/api/v1/customers/{cid}/statements", json=body)
     assert over.status_code == 422 and list(over.get_json()["errors"]) == ["total_assets"]
+
+
+def test_many_temporary_limits_keep_the_checked_limit_within_its_column(app, api, cid):
+    first = api.post(
+        "erp1", "/api/v1/credit-check", json={"customer_id": cid, "amount": "1.00"}
+    ).get_json()
+    with app.app_context():  # 1,001 granted temporary limits of the largest amount
+        db.session.execute(
+            sa.insert(CreditRelease),
+            [
+                {"instance_id": 10_000 + n, "check_id": first["check_id"], "customer_id": cid,
+                 "order_ref": f"SO-{n}", "kind": "temporary_limit", "amount_cny": MONEY_MAX,
+                 "valid_until": dt.date(2099, 1, 1), "reason": "test", "decided_by": "manager1",
+                 "decided_at": dt.datetime(2026, 1, 1)}
+                for n in range(1001)
+            ],
+        )  # fmt: skip
+        db.session.commit()
+    for order in (None, "SO-X"):
+        body = {"customer_id": cid, "amount": "1.00", **({"order_ref": order} if order else {})}
+        r = api.post("erp1", "/api/v1/credit-check", json=body)
+        assert r.status_code == 200, r.get_json()
+        assert (r.get_json()["decision"], r.get_json()["limit"]) == ("approve", BIG)
