@@ -176,18 +176,13 @@ def _book_batch(
     for line, values, source in rows:
         number = values[1]
         earlier = booked.get(number) or seen.get(number)
-        if values[0] in known:  # the two common cases first, as _problem decides them
-            if earlier is None and values[6] is None:
-                if (beyond := headroom.take(values)) is None:
-                    seen[number] = values
-                    fresh.append(values)
-                else:
-                    rejected.append(Rejected(line, beyond, _source_csv(source)))
-                continue
-            if earlier == values:
-                report.unchanged += 1
-                continue
-        problem = _problem(values, known, booked, seen, owners) or headroom.take(values)
+        # The two common cases first, as _problem decides them.
+        if values[0] in known and earlier is None and values[6] is None:
+            problem = headroom.take(values)
+        elif values[0] in known and earlier == values:
+            problem = "unchanged"
+        else:
+            problem = _problem(values, known, booked, seen, owners) or headroom.take(values)
         if problem is None:
             seen[number] = values
             fresh.append(values)

@@ -23,7 +23,6 @@ OPTIONAL = ("order_ref",)
 FIELDS = REQUIRED + OPTIONAL
 MAX_ID = 2**63 - 1
 MAX_TEXT = 64
-MAX_AMOUNT = MONEY_MAX
 CENT = Decimal("0.01")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
@@ -133,7 +132,7 @@ def _amount(row: Row, text: str) -> Decimal | None:
     except InvalidOperation:
         row.reject("amount", "must be a decimal number such as 1234.50")
         return None
-    row.reject("amount", f"must be above 0, at most 2 decimal places and at most {MAX_AMOUNT}")
+    row.reject("amount", f"must be above 0, at most 2 decimal places and at most {MONEY_MAX}")
     return None
 
 
