@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integratio
                 str(ROOT / "tests" / "bench")]  # fmt: skip
 
 import http_load as load  # noqa: E402
+from sections import cpu_of_matching  # noqa: E402
 
 BATCHES = (5_000, 50_000)
 STAMP = "2026-01-01 00:00:00.000000"
@@ -124,21 +124,6 @@ def import_floors(rows: int, customers: int, backends: list[str], workdir: Path)
     return results
 
 
-def _cpu_seconds(matches: Callable[[str], bool]) -> float:
-    """User + system CPU of the live processes whose command line matches (from /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if matches(command):
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
 def _is_postgres(command: str) -> bool:
     return command.startswith("postgres")
 
@@ -151,9 +136,9 @@ def _load(port: int, ids: list[int], checks: int, app: str) -> dict:
         return "gunicorn" in command and f"floor_apps:{app}" in command
 
     load.run(load.closed_loop(port, "-", _checks(ids, 500, 1), 8))
-    before = (_cpu_seconds(_is_postgres), _cpu_seconds(is_server), time.process_time())
+    before = (cpu_of_matching(_is_postgres), cpu_of_matching(is_server), time.process_time())
     peak = load.run(load.closed_loop(port, "-", _checks(ids, checks, 3), 16))
-    after = (_cpu_seconds(_is_postgres), _cpu_seconds(is_server), time.process_time())
+    after = (cpu_of_matching(_is_postgres), cpu_of_matching(is_server), time.process_time())
     cpu = [1000 * (b - a) / checks for a, b in zip(before, after, strict=True)]
     at_rate = load.run(load.open_loop(port, "-", _checks(ids, checks, 2), 1000, 64))
     return {"app": app, "peak": peak, "at_rate": at_rate,

@@ -116,7 +116,7 @@ SECTIONS = {
 
 def split(base_url: str, count: int) -> dict:
     """Fire `count` due timers in this process, per section and CPU time per firing."""
-    from sections import Sections
+    from sections import Sections, cpu_of
     from timer_probe import fill_due_timers, make_app
 
     from engine.timers import fire_all_due
@@ -133,11 +133,11 @@ def split(base_url: str, count: int) -> dict:
             rt = app.extensions["creditflow.runtime"]
             backend = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
             db.session.commit()
-            server, cpu, wall = _cpu_of(backend), time.process_time(), time.perf_counter()
+            server, cpu, wall = cpu_of(backend), time.process_time(), time.perf_counter()
             with Sections().patched(SECTIONS) as sections:
                 fired = fire_all_due(rt, db.session, "split", 30, 100)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            server = _cpu_of(backend) - server
+            server = cpu_of(backend) - server
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -151,12 +151,6 @@ def split(base_url: str, count: int) -> dict:
         "server_cpu_ms": server / fired * 1000,
         "lines": sections.report(wall, fired, "firing"),
     }
-
-
-def _cpu_of(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main(
