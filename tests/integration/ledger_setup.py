@@ -56,3 +56,12 @@ def customer_row(n: int = 1, limit: str | None = None, grade: str | None = None,
     db.session.add(row)
     db.session.flush()
     return row.id
+
+
+def post_csv(api, text, content_type="text/csv"):
+    """POST /invoices/import as erp1 with a CSV body."""
+    return api.client.post(
+        "/api/v1/invoices/import",
+        data=text.encode(),
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {api.token('erp1')}"},
+    )

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from ledger_setup import customer_row
+from ledger_setup import customer_row, post_csv
 
 from credit.exposure import ledger_open_amounts, read_exposure, recompute_exposure
 from credit.receivable_models import Invoice
@@ -155,12 +155,7 @@ def test_random_ledger_calls_keep_every_exposure_and_open_amount_exact(app, api)
             ]
             if bad:
                 lines.append(f"{self.cids[who]},{number}x,-5,CNY,2026-01-01,2026-02-01,")
-            reply = api.post(
-                "erp1",
-                "/api/v1/invoices/import",
-                data="\n".join(lines) + "\n",
-                content_type="text/csv",
-            )
+            reply = post_csv(api, "\n".join(lines) + "\n")
             body = self._ok(reply, 200).get_json()
             if body["imported"]:
                 self.invoices.append(

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from ledger_setup import customer_row
+from ledger_setup import customer_row, post_csv
 
 from credit.check_models import CreditRelease
 from engine.money import EXPOSURE_MAX, FIGURE_MAX, MONEY_MAX
@@ -106,12 +106,7 @@ def test_an_import_rejects_the_lines_past_the_bound_and_books_the_rest(api, cid)
         f"{cid},I-3,3999999999999.99,CNY,2026-01-01,2026-02-01",  # exactly up to the bound
         f"{cid},I-4,0.01,CNY,2026-01-01,2026-02-01",
     ]
-    r = api.post(
-        "erp1",
-        "/api/v1/invoices/import",
-        data="\n".join(lines) + "\n",
-        content_type="text/csv",
-    )
+    r = post_csv(api, "\n".join(lines) + "\n")
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert (body["imported"], body["unchanged"]) == (2, 0)

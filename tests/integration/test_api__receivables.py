@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ledger_setup import customer_row
+from ledger_setup import customer_row, post_csv
 
 from web.extensions import db
 
@@ -132,14 +132,6 @@ def test_invoices_list_pages_and_filters_overdue(api, cid, app):
 
 
 CSV_HEADER = "customer_id,number,amount,currency,issued_on,due_on,order_ref"
-
-
-def post_csv(api, text, content_type="text/csv"):
-    return api.client.post(
-        "/api/v1/invoices/import",
-        data=text.encode(),
-        headers={"Content-Type": content_type, "Authorization": f"Bearer {api.token('erp1')}"},
-    )
 
 
 def test_a_mixed_csv_imports_the_good_lines_and_reports_each_bad_one(api, cid):
